@@ -1,0 +1,78 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Settings every Swift target shares (the way swift-log sets them package-wide).
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Dragnet",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "dragnet", targets: ["dragnet"]),
+        .library(name: "DragnetCore", targets: ["DragnetCore"]),
+        .library(name: "DragnetFetch", targets: ["DragnetFetch"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C at the edges: one small target per C library.
+        .target(
+            name: "CCurl",
+            linkerSettings: [.linkedLibrary("curl")]
+        ),
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibPSL",
+            pkgConfig: "libpsl",
+            providers: [.apt(["libpsl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+
+        .target(
+            name: "CDigest",
+            linkerSettings: [.linkedLibrary("crypto")]
+        ),
+
+        .target(name: "DragnetCore", dependencies: ["CDigest"], swiftSettings: swiftSettings),
+        .target(
+            name: "DragnetFetch",
+            dependencies: ["CCurl", "DragnetCore"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "dragnet",
+            dependencies: [
+                "DragnetCore",
+                "DragnetFetch",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Test helpers: a fixture HTTP server on 127.0.0.1, a process runner, fixture loading.
+        .target(
+            name: "DragnetTestSupport",
+            dependencies: ["CZlib"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DragnetFetchTests",
+            dependencies: ["DragnetFetch", "DragnetTestSupport", "dragnet"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

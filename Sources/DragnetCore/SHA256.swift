@@ -1,0 +1,41 @@
+import CDigest
+
+/// SHA-256 digests, computed by OpenSSL's libcrypto.
+public enum SHA256 {
+    /// The lowercase hexadecimal SHA-256 of `bytes`.
+    public static func hex(_ bytes: [UInt8]) -> String {
+        bytes.withUnsafeBytes(hex(buffer:))
+    }
+
+    /// The lowercase hexadecimal SHA-256 of `bytes`.
+    public static func hex(_ bytes: ArraySlice<UInt8>) -> String {
+        bytes.withUnsafeBytes(hex(buffer:))
+    }
+
+    /// The lowercase hexadecimal SHA-256 of the UTF-8 bytes of `text`.
+    public static func hex(_ text: String) -> String {
+        var text = text
+        return text.withUTF8 { hex(buffer: UnsafeRawBufferPointer($0)) }
+    }
+
+    private static func hex(buffer: UnsafeRawBufferPointer) -> String {
+        var digest = [UInt8](repeating: 0, count: 32)
+        let ok = digest.withUnsafeMutableBufferPointer { out in
+            dragnet_sha256(buffer.baseAddress, buffer.count, out.baseAddress) == 1
+        }
+        // EVP_Digest fails only when it cannot allocate; there is nothing to recover.
+        precondition(ok, "libcrypto failed to compute SHA-256")
+        return hexString(digest)
+    }
+
+    static func hexString(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

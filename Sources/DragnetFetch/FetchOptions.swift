@@ -1,0 +1,38 @@
+import DragnetCore
+
+/// Limits and behaviour of a fetch. Every field has a default, so new options
+/// never break callers.
+public struct FetchOptions: Sendable, Hashable {
+    /// Transfers in flight at once.
+    public var concurrency: Int = 32
+    /// Transfers in flight to one host (`host:port`) at once.
+    public var perHost: Int = 6
+    /// Whole-transfer timeout in seconds, redirects and retries' individual attempts each.
+    public var timeout: Double = 30
+    /// Connect timeout in seconds (DNS, TCP and TLS).
+    public var connectTimeout: Double = 10
+    /// A transfer slower than `lowSpeedLimit` bytes/s for `lowSpeedTime` seconds is ended (`timeout`).
+    public var lowSpeedLimit: Int = 100
+    public var lowSpeedTime: Int = 10
+    /// Redirects followed before `too-many-redirects`.
+    public var maxRedirects: Int = 10
+    /// Cap on the decoded body, so a compression bomb cannot exhaust memory.
+    public var maxBytes: Int = 10 * 1024 * 1024
+    /// Cap on all response header bytes of a transfer, over every hop.
+    public var maxHeaderBytes: Int = 256 * 1024
+    /// Retries after a connection reset or a 429, 502, 503 or 504.
+    public var retries: Int = 2
+    /// First backoff delay in seconds; it doubles on each retry.
+    public var retryBackoff: Double = 0.5
+    /// The longest `Retry-After` honoured, in seconds.
+    public var maxRetryAfter: Double = 30
+    /// The `User-Agent` header.
+    public var userAgent: String = FetchOptions.defaultUserAgent
+    /// Keep cookie values in `ResponseCookie.value` and in `Set-Cookie` headers.
+    public var includeCookieValues: Bool = false
+
+    public init() {}
+
+    /// `dragnet/VERSION (+homepage)`.
+    public static let defaultUserAgent = "\(Dragnet.name)/\(Dragnet.version) (+\(Dragnet.homepage))"
+}

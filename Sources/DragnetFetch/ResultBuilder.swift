@@ -1,0 +1,62 @@
+import DragnetCore
+
+/// Turns a completed transfer into a `FetchResult`: cookies, redirect chain,
+/// charset and digest. Runs on the consumer's thread, off the transfer loop.
+enum ResultBuilder {
+    static func build(_ transfer: CompletedTransfer, keepCookieValues: Bool) -> FetchResult {
+        let request = transfer.request
+        var result = FetchResult(id: request.id, url: request.url, line: request.line)
+        result.requestURL = request.target.string
+        result.finalURL = transfer.finalURL
+        result.status = transfer.status
+        result.httpVersion = transfer.httpVersion
+        result.remoteIP = transfer.remoteIP
+        result.contentType = transfer.contentType
+        result.timings = transfer.timings
+        result.attempts = request.attempt
+        result.error = transfer.error
+        result.responseTime = transfer.hops.last?.arrival
+
+        for (index, hop) in transfer.hops.enumerated() {
+            let origin = cookieOrigin(hop, index: index)
+            for header in hop.headers.values("set-cookie") {
+                if let cookie = SetCookieParser.parse(header, origin: origin, keepValue: keepCookieValues) {
+                    result.cookies.append(cookie)
+                }
+            }
+        }
+
+        let shownHops = transfer.hops.map { hop in
+            var hop = hop
+            if !keepCookieValues { hop.headers = hop.headers.redactingCookieValues() }
+            return hop
+        }
+        if let last = shownHops.last { result.headers = last.headers }
+        result.redirectChain = shownHops.dropLast().map { hop in
+            RedirectHop(url: hop.url, status: hop.status, location: hop.headers["location"], headers: hop.headers)
+        }
+
+        result.bytes = transfer.body.count
+        if transfer.status != nil {
+            result.sha256 = SHA256.hex(transfer.body)
+            if let (charset, source) = Charset.detect(contentType: transfer.contentType, body: transfer.body) {
+                result.charset = charset
+                result.charsetSource = source
+            }
+        }
+        result.body = transfer.body
+        return result
+    }
+
+    private static func cookieOrigin(_ hop: RawHop, index: Int) -> SetCookieParser.Origin {
+        let parsed = try? CurlURL.parse(hop.url).get()
+        let reference = hop.headers["date"].flatMap(HTTPDate.parse) ?? hop.arrival
+        return SetCookieParser.Origin(
+            url: hop.url,
+            host: parsed?.host ?? "",
+            path: parsed?.path ?? "/",
+            hop: index,
+            reference: reference
+        )
+    }
+}

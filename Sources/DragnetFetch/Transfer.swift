@@ -1,0 +1,147 @@
+import CCurl
+import Foundation
+
+/// A request waiting to be (re)started by the transfer loop.
+struct PendingRequest: Sendable {
+    var id: Int
+    var url: String
+    var line: Int?
+    var target: CurlURL
+    var attempt: Int = 1
+}
+
+/// The raw response of one hop, as the header callback saw it.
+struct RawHop: Sendable {
+    var url: String
+    var status: Int
+    var headers = HTTPHeaders()
+    /// Local arrival time of the status line, seconds since 1970.
+    var arrival: Double
+}
+
+/// What the transfer loop hands over when a transfer ends; finished into a
+/// `FetchResult` by the consumer (off the loop thread).
+struct CompletedTransfer: Sendable {
+    var request: PendingRequest
+    var hops: [RawHop]
+    var body: [UInt8]
+    var finalURL: String?
+    var status: Int?
+    var httpVersion: String?
+    var remoteIP: String?
+    var contentType: String?
+    var timings: Timings?
+    var error: FetchError?
+}
+
+/// Why the loop itself stopped a transfer from a callback.
+enum AbortReason {
+    case bodyTooLarge
+    case headersTooLarge
+}
+
+/// State of one transfer, owned by the loop thread from start to completion.
+///
+/// libcurl reaches it through the user-data pointer of the callbacks; the loop's
+/// `active` table keeps it alive until the easy handle is cleaned up.
+final class TransferContext {
+    let request: PendingRequest
+    let easy: UnsafeMutableRawPointer
+    let maxBytes: Int
+    let maxHeaderBytes: Int
+    let errorBuffer: UnsafeMutablePointer<CChar>
+
+    var hops: [RawHop] = []
+    var inHeaderBlock = false
+    var headerBytes = 0
+    var body: [UInt8] = []
+    var abortReason: AbortReason?
+
+    init(request: PendingRequest, easy: UnsafeMutableRawPointer, options: FetchOptions) {
+        self.request = request
+        self.easy = easy
+        self.maxBytes = options.maxBytes
+        self.maxHeaderBytes = options.maxHeaderBytes
+        let size = dragnet_curl_error_size()
+        self.errorBuffer = .allocate(capacity: size)
+        self.errorBuffer.initialize(repeating: 0, count: size)
+    }
+
+    deinit {
+        errorBuffer.deallocate()
+    }
+
+    /// Body bytes, already decoded by libcurl. Returning less than `count` aborts.
+    func receiveBody(_ data: UnsafeRawBufferPointer) -> Int {
+        if body.count + data.count > maxBytes {
+            abortReason = .bodyTooLarge
+            return 0
+        }
+        if body.isEmpty, let expected = expectedLength(), expected <= maxBytes {
+            body.reserveCapacity(expected)
+        }
+        body.append(contentsOf: data)
+        return data.count
+    }
+
+    /// One header line of any hop (status line, field, or the blank line ending a block).
+    func receiveHeader(_ data: UnsafeRawBufferPointer) -> Int {
+        headerBytes += data.count
+        if headerBytes > maxHeaderBytes {
+            abortReason = .headersTooLarge
+            return 0
+        }
+        var end = data.count
+        while end > 0, data[end - 1] == 0x0A || data[end - 1] == 0x0D { end -= 1 }
+        let line = String(decoding: UnsafeRawBufferPointer(rebasing: data[0..<end]), as: UTF8.self)
+
+        if line.hasPrefix("HTTP/") {
+            let status = line.split(separator: " ", maxSplits: 2).dropFirst().first.flatMap { Int($0) } ?? 0
+            var url: UnsafePointer<CChar>?
+            _ = dragnet_curl_easy_getinfo_string(easy, CURLINFO_EFFECTIVE_URL, &url)
+            let hopURL = url.map { String(cString: $0) } ?? request.target.string
+            // An interim 1xx response (100 Continue, 103 Early Hints) is replaced by the real one.
+            if let last = hops.last, (100...199).contains(last.status) { hops.removeLast() }
+            hops.append(RawHop(url: hopURL, status: status, arrival: Date().timeIntervalSince1970))
+            inHeaderBlock = true
+        } else if line.isEmpty {
+            inHeaderBlock = false
+        } else if inHeaderBlock, !hops.isEmpty {
+            if line.first == " " || line.first == "\t" {
+                hops[hops.count - 1].headers.appendContinuation(line.trimmingASCIIWhitespace())
+            } else if let colon = line.firstIndex(of: ":") {
+                let name = String(line[..<colon]).trimmingASCIIWhitespace()
+                let value = String(line[line.index(after: colon)...]).trimmingASCIIWhitespace()
+                hops[hops.count - 1].headers.append(name: name, value: value)
+            }
+        }
+        return data.count
+    }
+
+    private func expectedLength() -> Int? {
+        guard let last = hops.last, last.headers["content-encoding"] == nil,
+            let length = last.headers["content-length"].flatMap({ Int($0) }), length > 0
+        else { return nil }
+        return length
+    }
+}
+
+/// CURLOPT_WRITEFUNCTION: a global constant that captures nothing and reaches its
+/// state through the user-data pointer (a capturing `@convention(c)` closure
+/// crashes the Swift 6.3 compiler).
+let transferWriteCallback: dragnet_curl_data_callback = { data, size, count, user in
+    guard let user else { return 0 }
+    let context = Unmanaged<TransferContext>.fromOpaque(user).takeUnretainedValue()
+    let length = size * count
+    guard let data, length > 0 else { return length }
+    return context.receiveBody(UnsafeRawBufferPointer(start: data, count: length))
+}
+
+/// CURLOPT_HEADERFUNCTION: called once per header line of every hop.
+let transferHeaderCallback: dragnet_curl_data_callback = { data, size, count, user in
+    guard let user else { return 0 }
+    let context = Unmanaged<TransferContext>.fromOpaque(user).takeUnretainedValue()
+    let length = size * count
+    guard let data, length > 0 else { return length }
+    return context.receiveHeader(UnsafeRawBufferPointer(start: data, count: length))
+}

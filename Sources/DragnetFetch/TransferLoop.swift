@@ -1,0 +1,233 @@
+import CCurl
+import Foundation
+import Synchronization
+
+/// Drives the multi handle on the fetch thread: starts transfers within the
+/// limits, collects finished ones, schedules retries, and waits in
+/// curl_multi_poll(3) in between. Everything here stays on that one thread.
+final class TransferLoop {
+    private let multi: UnsafeMutableRawPointer
+    private let options: FetchOptions
+    private unowned let session: FetchSession
+    private let requestHeaders: UnsafeMutablePointer<curl_slist>?
+
+    private var queue = FIFO<PendingRequest>()
+    private var parked: [String: FIFO<PendingRequest>] = [:]
+    private var delayed: [(due: Double, request: PendingRequest)] = []
+    private var active: [UnsafeMutableRawPointer: TransferContext] = [:]
+    private var activePerHost: [String: Int] = [:]
+    private var finished = 0
+
+    init(multi: UnsafeMutableRawPointer, options: FetchOptions, session: FetchSession) {
+        self.multi = multi
+        self.options = options
+        self.session = session
+        var list: UnsafeMutablePointer<curl_slist>? = nil
+        list = curl_slist_append(list, "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+        list = curl_slist_append(list, "Accept-Language: en-US,en;q=0.8")
+        self.requestHeaders = list
+        _ = dragnet_curl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, options.perHost)
+        _ = dragnet_curl_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, options.concurrency)
+        _ = dragnet_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, options.concurrency)
+    }
+
+    func run() {
+        var cancelled = false
+        while true {
+            let (incoming, closed, isCancelled, submitted, buffered) = session.shared.withLock { state in
+                defer { state.incoming.removeAll(keepingCapacity: true) }
+                return (state.incoming, state.closed, state.cancelled, state.submitted, state.buffer.count)
+            }
+            for request in incoming { queue.append(request) }
+            if isCancelled {
+                cancelled = true
+                break
+            }
+            releaseDueRetries()
+            startTransfers(buffered: buffered)
+
+            var running: Int32 = 0
+            curl_multi_perform(multi, &running)
+            collectFinished()
+
+            if closed && finished == submitted { break }
+            curl_multi_poll(multi, nil, 0, pollTimeout(), nil)
+        }
+        if cancelled { cancelEverything() }
+        shutDown()
+    }
+
+    // MARK: Scheduling
+
+    private func startTransfers(buffered: Int) {
+        // Results that wait unread count against the limit too: that is the backpressure.
+        while active.count < options.concurrency, active.count + buffered < 2 * options.concurrency,
+            let request = nextEligible()
+        {
+            start(request)
+        }
+    }
+
+    private func nextEligible() -> PendingRequest? {
+        while let request = queue.popFirst() {
+            let key = request.target.hostKey
+            if activePerHost[key, default: 0] < options.perHost { return request }
+            parked[key, default: FIFO()].append(request)
+        }
+        return nil
+    }
+
+    private func releaseDueRetries() {
+        guard !delayed.isEmpty else { return }
+        let now = Date().timeIntervalSince1970
+        var waiting: [(due: Double, request: PendingRequest)] = []
+        for entry in delayed {
+            if entry.due <= now { queue.prepend(entry.request) } else { waiting.append(entry) }
+        }
+        delayed = waiting
+    }
+
+    private func pollTimeout() -> Int32 {
+        guard let due = delayed.map(\.due).min() else { return 1000 }
+        let wait = (due - Date().timeIntervalSince1970) * 1000
+        return Int32(max(0, min(1000, wait.rounded(.up))))
+    }
+
+    // MARK: Transfers
+
+    private func start(_ request: PendingRequest) {
+        guard let easy = curl_easy_init() else {
+            let error = FetchError(code: .other, message: "libcurl could not create a transfer")
+            var result = FetchResult.failed(id: request.id, url: request.url, line: request.line, error: error)
+            result.requestURL = request.target.string
+            result.attempts = request.attempt
+            complete(.ready(result))
+            return
+        }
+        let context = TransferContext(request: request, easy: easy, options: options)
+        let user = Unmanaged.passUnretained(context).toOpaque()
+        configure(easy, url: request.target.string, context: context, user: user)
+        active[easy] = context
+        activePerHost[request.target.hostKey, default: 0] += 1
+        curl_multi_add_handle(multi, easy)
+    }
+
+    private func configure(_ easy: UnsafeMutableRawPointer, url: String, context: TransferContext, user: UnsafeMutableRawPointer) {
+        _ = dragnet_curl_easy_setopt_string(easy, CURLOPT_URL, url)
+        _ = dragnet_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
+        // Nothing but http and https, for the first request and every redirect.
+        _ = dragnet_curl_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https")
+        _ = dragnet_curl_easy_setopt_string(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+        _ = dragnet_curl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 1)
+        _ = dragnet_curl_easy_setopt_long(easy, CURLOPT_MAXREDIRS, options.maxRedirects)
+        _ = dragnet_curl_easy_setopt_long(easy, CURLOPT_AUTOREFERER, 1)
+        // "" asks for every encoding this libcurl can decode (gzip, deflate, br, zstd).
+        _ = dragnet_curl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, "")
+        _ = dragnet_curl_easy_setopt_string(easy, CURLOPT_USERAGENT, options.userAgent)
+        _ = dragnet_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, requestHeaders)
+        // In-memory cookie engine: cookies set on one hop go to the next, as in a browser.
+        _ = dragnet_curl_easy_setopt_string(easy, CURLOPT_COOKIEFILE, "")
+        _ = dragnet_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, milliseconds(options.timeout))
+        _ = dragnet_curl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, milliseconds(options.connectTimeout))
+        _ = dragnet_curl_easy_setopt_long(easy, CURLOPT_LOW_SPEED_LIMIT, options.lowSpeedLimit)
+        _ = dragnet_curl_easy_setopt_long(easy, CURLOPT_LOW_SPEED_TIME, options.lowSpeedTime)
+        _ = dragnet_curl_easy_setopt_off_t(easy, CURLOPT_MAXFILESIZE_LARGE, options.maxBytes)
+        _ = dragnet_curl_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, 256 * 1024)
+        _ = dragnet_curl_easy_setopt_long(easy, CURLOPT_PIPEWAIT, 1)
+        _ = dragnet_curl_easy_setopt_ptr(easy, CURLOPT_ERRORBUFFER, context.errorBuffer)
+        _ = dragnet_curl_easy_setopt_data_callback(easy, CURLOPT_WRITEFUNCTION, transferWriteCallback)
+        _ = dragnet_curl_easy_setopt_ptr(easy, CURLOPT_WRITEDATA, user)
+        _ = dragnet_curl_easy_setopt_data_callback(easy, CURLOPT_HEADERFUNCTION, transferHeaderCallback)
+        _ = dragnet_curl_easy_setopt_ptr(easy, CURLOPT_HEADERDATA, user)
+    }
+
+    private func milliseconds(_ seconds: Double) -> Int {
+        max(1, Int((seconds * 1000).rounded()))
+    }
+
+    private func collectFinished() {
+        var remaining: Int32 = 0
+        while let message = curl_multi_info_read(multi, &remaining) {
+            guard dragnet_curl_msg_is_done(message) != 0, let easy = message.pointee.easy_handle else { continue }
+            let code = dragnet_curl_msg_result(message)
+            guard let context = active.removeValue(forKey: easy) else { continue }
+            curl_multi_remove_handle(multi, easy)
+            let transfer = CurlInfo.completed(context, code: code)
+            curl_easy_cleanup(easy)
+            release(context.request.target.hostKey)
+
+            if let delay = retryDelay(transfer) {
+                var request = context.request
+                request.attempt += 1
+                delayed.append((Date().timeIntervalSince1970 + delay, request))
+            } else {
+                complete(.completed(transfer, keepCookieValues: options.includeCookieValues))
+            }
+        }
+    }
+
+    private func release(_ hostKey: String) {
+        activePerHost[hostKey, default: 1] -= 1
+        if var waiting = parked[hostKey], let next = waiting.popFirst() {
+            queue.prepend(next)
+            parked[hostKey] = waiting.isEmpty ? nil : waiting
+        }
+    }
+
+    private func complete(_ delivery: FetchSession.Delivery) {
+        finished += 1
+        session.deliver(delivery)
+    }
+
+    /// Connection resets and 429, 502, 503, 504 are retried with exponential
+    /// backoff; a `Retry-After` is honoured up to `maxRetryAfter`.
+    private func retryDelay(_ transfer: CompletedTransfer) -> Double? {
+        guard transfer.request.attempt <= options.retries else { return nil }
+        let backoff = options.retryBackoff * pow(2, Double(transfer.request.attempt - 1))
+        if let error = transfer.error {
+            return error.code == .connectionClosed ? backoff : nil
+        }
+        guard let status = transfer.status, [429, 502, 503, 504].contains(status) else { return nil }
+        if let header = transfer.hops.last?.headers["retry-after"],
+            let wait = HTTPDate.retryAfter(header, now: Date().timeIntervalSince1970)
+        {
+            return min(wait, options.maxRetryAfter)
+        }
+        return backoff
+    }
+
+    // MARK: Ending
+
+    private func cancelEverything() {
+        for (easy, context) in active {
+            curl_multi_remove_handle(multi, easy)
+            curl_easy_cleanup(easy)
+            var result = FetchResult.failed(
+                id: context.request.id, url: context.request.url, line: context.request.line,
+                error: FetchError(code: .cancelled, message: "cancelled"))
+            result.requestURL = context.request.target.string
+            result.attempts = context.request.attempt
+            session.deliver(.ready(result))
+        }
+        active.removeAll()
+        var leftovers: [PendingRequest] = delayed.map(\.request)
+        while let request = queue.popFirst() { leftovers.append(request) }
+        for (_, var waiting) in parked {
+            while let request = waiting.popFirst() { leftovers.append(request) }
+        }
+        for request in leftovers {
+            var result = FetchResult.failed(
+                id: request.id, url: request.url, line: request.line,
+                error: FetchError(code: .cancelled, message: "cancelled before it started"))
+            result.requestURL = request.target.string
+            session.deliver(.ready(result))
+        }
+    }
+
+    private func shutDown() {
+        // Mark the handle dead under the lock first, so no curl_multi_wakeup races the cleanup.
+        session.loopDidFinish()
+        curl_multi_cleanup(multi)
+        curl_slist_free_all(requestHeaders)
+    }
+}

@@ -1,0 +1,135 @@
+import ArgumentParser
+import DragnetCore
+import DragnetFetch
+import Foundation
+
+struct FetchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fetch",
+        abstract: "Fetch URLs and print one JSON object per URL (NDJSON).",
+        discussion: """
+            Each INPUT is a URL, a bare host (example.com means https://example.com/), \
+            a file with one URL per line (# comments and blank lines skipped), or - for stdin. \
+            Results stream out as transfers complete; --ordered prints them in input order. \
+            Exit codes: 0 when at least one URL was fetched, 3 when every URL failed, 2 for usage errors.
+            """
+    )
+
+    @Argument(help: "URLs, files of URLs, or - for stdin.")
+    var inputs: [String] = []
+
+    @OptionGroup var fetch: FetchFlags
+
+    @Flag(help: "Print results in input order instead of as they complete.")
+    var ordered = false
+
+    @Flag(help: "Include the body in each JSON object (`body`, or `bodyBase64` when it is not UTF-8).")
+    var includeBody = false
+
+    @Flag(name: .shortAndLong, help: "No progress on stderr.")
+    var quiet = false
+
+    func run() async throws {
+        let list: InputList
+        do {
+            list = try InputList.load(inputs)
+        } catch {
+            FileHandle.standardError.write(Data("dragnet fetch: \(error)\n".utf8))
+            throw ExitCode(ExitStatus.usage)
+        }
+
+        let results = try Fetcher(options: fetch.options()).fetch(list.items)
+        let output = NDJSONWriter(includeBody: includeBody, sources: list.sources)
+        let progress = Progress(total: list.items.count, enabled: !quiet)
+        var succeeded = 0
+        var pending: [Int: FetchResult] = [:]
+        var nextID = 0
+
+        for await result in results {
+            if result.succeeded { succeeded += 1 }
+            progress.record(failed: !result.succeeded)
+            if ordered {
+                pending[result.id] = result
+                while let next = pending.removeValue(forKey: nextID) {
+                    try output.write(next)
+                    nextID += 1
+                }
+            } else {
+                try output.write(result)
+            }
+        }
+        progress.finish()
+        if succeeded == 0 { throw ExitCode(ExitStatus.allFailed) }
+    }
+}
+
+/// Options shared by every command that fetches.
+struct FetchFlags: ParsableArguments {
+    @Option(help: "Transfers in flight at once.")
+    var concurrency = 32
+
+    @Option(help: "Transfers in flight to one host at once.")
+    var perHost = 6
+
+    @Option(help: "Whole-transfer timeout in seconds.")
+    var timeout = 30.0
+
+    @Option(help: "Connect timeout in seconds.")
+    var connectTimeout = 10.0
+
+    @Option(help: "End a transfer slower than this many bytes/s for --low-speed-time seconds.")
+    var lowSpeedLimit = 100
+
+    @Option(help: "Seconds below --low-speed-limit before a transfer ends with `timeout`.")
+    var lowSpeedTime = 10
+
+    @Option(help: "Redirects to follow before `too-many-redirects`.")
+    var maxRedirects = 10
+
+    @Option(help: "Largest decoded body in bytes (default 10 MiB).")
+    var maxBytes = 10 * 1024 * 1024
+
+    @Option(help: "Largest total of response header bytes over all hops (default 256 KiB).")
+    var maxHeaderBytes = 256 * 1024
+
+    @Option(help: "Retries after a connection reset or a 429/502/503/504.")
+    var retries = 2
+
+    @Option(help: "Longest Retry-After to honour, in seconds.")
+    var maxRetryAfter = 30.0
+
+    @Option(help: "User-Agent header (default names Dragnet and its version).")
+    var userAgent: String?
+
+    @Flag(help: "Keep cookie values in the output (they are left out by default).")
+    var includeCookieValues = false
+
+    func validate() throws {
+        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
+        guard perHost >= 1 else { throw ValidationError("--per-host must be at least 1") }
+        guard timeout > 0, connectTimeout > 0 else { throw ValidationError("timeouts must be positive") }
+        guard maxRedirects >= 0 else { throw ValidationError("--max-redirects must be 0 or more") }
+        guard maxBytes >= 1 else { throw ValidationError("--max-bytes must be at least 1") }
+        guard maxHeaderBytes >= 1024 else { throw ValidationError("--max-header-bytes must be at least 1024") }
+        guard retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
+        guard lowSpeedLimit >= 0, lowSpeedTime >= 0 else { throw ValidationError("low-speed limits must be 0 or more") }
+    }
+
+    func options() -> FetchOptions {
+        var options = FetchOptions()
+        options.concurrency = concurrency
+        options.perHost = perHost
+        options.timeout = timeout
+        options.connectTimeout = connectTimeout
+        options.lowSpeedLimit = lowSpeedLimit
+        options.lowSpeedTime = lowSpeedTime
+        options.maxRedirects = maxRedirects
+        options.maxBytes = maxBytes
+        options.maxHeaderBytes = maxHeaderBytes
+        options.retries = retries
+        options.maxRetryAfter = maxRetryAfter
+        if let userAgent { options.userAgent = userAgent }
+        options.includeCookieValues = includeCookieValues
+        return options
+    }
+}
