@@ -1,5 +1,7 @@
-/// Finds a body's character set the way a browser's first steps do: the HTTP
-/// header, then a byte-order mark, then a `<meta charset>` in the first 1024 bytes.
+/// Finds a body's character set: the HTTP header, then a byte-order mark, then a
+/// `<meta charset>` in the first 8 KiB. (Browsers' prescan stops at 1024 bytes,
+/// but real pages often put the tag later and libxml2 honours it wherever it
+/// sits in `<head>`; 8 KiB reports what the parser will use for almost all of them.)
 enum Charset {
     static func detect(contentType: String?, body: [UInt8]) -> (String, CharsetSource)? {
         if let contentType, let charset = parameter("charset", in: contentType) {
@@ -8,7 +10,7 @@ enum Charset {
         if body.starts(with: [0xEF, 0xBB, 0xBF]) { return ("utf-8", .bom) }
         if body.starts(with: [0xFE, 0xFF]) { return ("utf-16be", .bom) }
         if body.starts(with: [0xFF, 0xFE]) { return ("utf-16le", .bom) }
-        if let charset = metaCharset(body.prefix(1024)) { return (charset, .meta) }
+        if let charset = metaCharset(body.prefix(8192)) { return (charset, .meta) }
         return nil
     }
 

@@ -29,6 +29,8 @@ struct CurlURL: Sendable, Hashable {
             return .failure(.malformed(String(cString: curl_url_strerror(setResult))))
         }
         guard let host = part(handle, CURLUPART_HOST), !host.isEmpty else { return .failure(.noHost) }
+        // Host names are case-insensitive; browsers and caches use the lower-case form.
+        if host != host.lowercased() { _ = curl_url_set(handle, CURLUPART_HOST, host.lowercased(), 0) }
         let url = part(handle, CURLUPART_URL) ?? text
         let scheme = part(handle, CURLUPART_SCHEME) ?? ""
         let path = part(handle, CURLUPART_PATH) ?? "/"

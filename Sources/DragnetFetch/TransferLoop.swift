@@ -133,7 +133,11 @@ final class TransferLoop {
         _ = dragnet_curl_easy_setopt_long(easy, CURLOPT_LOW_SPEED_TIME, options.lowSpeedTime)
         _ = dragnet_curl_easy_setopt_off_t(easy, CURLOPT_MAXFILESIZE_LARGE, options.maxBytes)
         _ = dragnet_curl_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, 256 * 1024)
-        _ = dragnet_curl_easy_setopt_long(easy, CURLOPT_PIPEWAIT, 1)
+        // Waiting to multiplex pays off only where HTTP/2 can be negotiated (TLS ALPN);
+        // on plain http it would serialise transfers to one host.
+        if context.request.target.scheme == "https" {
+            _ = dragnet_curl_easy_setopt_long(easy, CURLOPT_PIPEWAIT, 1)
+        }
         _ = dragnet_curl_easy_setopt_ptr(easy, CURLOPT_ERRORBUFFER, context.errorBuffer)
         _ = dragnet_curl_easy_setopt_data_callback(easy, CURLOPT_WRITEFUNCTION, transferWriteCallback)
         _ = dragnet_curl_easy_setopt_ptr(easy, CURLOPT_WRITEDATA, user)

@@ -1,0 +1,137 @@
+import DragnetTestSupport
+import Foundation
+import Synchronization
+
+/// The fixture site every fetch test talks to: one server on 127.0.0.1 for the
+/// whole test run, with routes that behave well and badly on purpose.
+enum FixtureSite {
+    static let shared: Result<FixtureServer, any Error> = Result { try FixtureServer(handler: handle) }
+
+    static func server() throws -> FixtureServer { try shared.get() }
+
+    static func url(_ path: String) throws -> String { try server().baseURL + path }
+
+    /// Fixed server clock for the cookie tests: Sun, 29 Nov 2026 12:00:00 GMT.
+    static let serverDate = "Sun, 29 Nov 2026 12:00:00 GMT"
+
+    static let landwirt: [UInt8] = (try? Fixtures.bytes("pages/landwirt.com.sensortechnik.html")) ?? []
+    static let heise: [UInt8] = (try? Fixtures.bytes("pages/heise.html")) ?? []
+    static let heiseGzip: [UInt8] = Gzip.compress(heise)
+    /// 1 GiB of zeros, gzip-compressed to about 1 MB.
+    static let bomb: [UInt8] = Gzip.compress(chunks: 1024, chunk: [UInt8](repeating: 0, count: 1 << 20))
+
+    /// Hits per key, for the retry routes.
+    static let hits = Mutex<[String: Int]>([:])
+    /// In-flight and peak in-flight requests per key, for the concurrency routes.
+    static let inFlight = Mutex<[String: (now: Int, peak: Int)]>([:])
+
+    static func peakInFlight(_ key: String) -> Int { inFlight.withLock { $0[key]?.peak ?? 0 } }
+
+    static func handle(_ request: FixtureRequest, _ connection: FixtureConnection) {
+        let parts = request.path.split(separator: "/").map(String.init)
+        switch parts.first ?? "" {
+        case "landwirt":
+            let header = parts.count > 1 && parts[1] == "no-charset" ? "text/html" : "text/html; charset=windows-1252"
+            connection.respond(status: 200, headers: [("Content-Type", header)], body: landwirt)
+
+        case "chain":
+            // /chain/N redirects to /chain/N-1; hop /chain/3 sets a cookie; /chain/0 answers.
+            let n = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+            if n > 0 {
+                var headers = [("Location", "/chain/\(n - 1)"), ("X-Hop", "\(n)")]
+                if n == 3 { headers.append(("Set-Cookie", "midhop=chain-secret; Path=/; HttpOnly")) }
+                connection.respond(status: n % 2 == 0 ? 301 : 302, headers: headers)
+            } else {
+                let cookie = request.headers["cookie"] ?? "none"
+                connection.respond(status: 200, headers: [("Content-Type", "text/plain")], text: "end; cookie sent back: \(cookie.hasPrefix("midhop=") ? "yes" : "no")")
+            }
+
+        case "echo-ua":
+            connection.respond(status: 200, headers: [("Content-Type", "text/plain")], text: request.headers["user-agent"] ?? "")
+
+        case "loop":
+            connection.respond(status: 302, headers: [("Location", "/loop")])
+
+        case "cookies":
+            connection.respond(status: 200, headers: [
+                ("Date", serverDate),
+                ("Content-Type", "text/html"),
+                ("Set-Cookie", "full=secret-value; Expires=Wed, 21 Oct 2037 07:28:00 GMT; Max-Age=3600; Domain=.Example.COM; Path=/account; Secure; HttpOnly; SameSite=Lax; Partitioned"),
+                ("Set-Cookie", "session=abc123; Path=/"),
+                ("Set-Cookie", "old=gone; Expires=Thu, 01 Jan 1970 00:00:00 GMT"),
+                ("Set-Cookie", "strict=1; SameSite=Strict; Expires=Mon, 30 Nov 2026 12:00:00 GMT"),
+                ("Set-Cookie", "laxdefault=1; SameSite=bogus; Path=relative"),
+            ], text: "<html><body>cookies</body></html>")
+
+        case "gzip":
+            connection.respond(status: 200, headers: [("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", "gzip")], body: heiseGzip)
+
+        case "slow":
+            connection.send("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n")
+            for _ in 0..<100 {
+                guard connection.send("x") else { return }
+                usleep(250_000)
+            }
+
+        case "big":
+            // 11 MiB with a Content-Length, so libcurl refuses it before reading.
+            connection.respond(status: 200, headers: [("Content-Type", "text/plain")], body: [UInt8](repeating: 0x61, count: 11 << 20))
+
+        case "big-unannounced":
+            // 11 MiB with no Content-Length (ends at close): the write callback has to stop it.
+            connection.send("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n")
+            let block = [UInt8](repeating: 0x62, count: 1 << 20)
+            for _ in 0..<11 { guard connection.send(block) else { return } }
+
+        case "bomb":
+            connection.respond(status: 200, headers: [("Content-Type", "text/html"), ("Content-Encoding", "gzip")], body: bomb)
+
+        case "status":
+            let code = parts.count > 1 ? Int(parts[1]) ?? 500 : 500
+            connection.respond(status: code, headers: [("Content-Type", "text/plain")], text: "status \(code)")
+
+        case "retry-after":
+            // First hit: 429 with Retry-After: 1; then 200.
+            let key = parts.count > 1 ? parts[1] : ""
+            let count = hits.withLock { $0[key, default: 0] += 1; return $0[key]! }
+            if count == 1 {
+                connection.respond(status: 429, headers: [("Retry-After", "1")], text: "slow down")
+            } else {
+                connection.respond(status: 200, headers: [("Content-Type", "text/plain")], text: "served on hit \(count)")
+            }
+
+        case "unavailable":
+            let key = parts.count > 1 ? parts[1] : ""
+            hits.withLock { $0[key, default: 0] += 1 }
+            connection.respond(status: 503, text: "down")
+
+        case "close-mid":
+            connection.send("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n")
+            connection.send([UInt8](repeating: 0x63, count: 1000))
+            connection.close()
+
+        case "headers":
+            // /headers/COUNT/SIZE: COUNT headers of SIZE bytes each.
+            let count = parts.count > 1 ? Int(parts[1]) ?? 64 : 64
+            let size = parts.count > 2 ? Int(parts[2]) ?? 1000 : 1000
+            let headers = (0..<count).map { index in (String(format: "X-Large-%03d", index), String(repeating: "v", count: size)) }
+            connection.respond(status: 200, headers: headers + [("Content-Type", "text/plain")], text: "many headers")
+
+        case "hold":
+            // /hold/KEY: counts requests in flight under KEY and holds each for 150 ms.
+            let key = parts.count > 1 ? parts[1] : ""
+            inFlight.withLock { table in
+                var entry = table[key] ?? (0, 0)
+                entry.now += 1
+                entry.peak = max(entry.peak, entry.now)
+                table[key] = entry
+            }
+            usleep(150_000)
+            inFlight.withLock { $0[key]?.now -= 1 }
+            connection.respond(status: 200, headers: [("Content-Type", "text/plain")], text: "held")
+
+        default:
+            connection.respond(status: 404, text: "no such fixture")
+        }
+    }
+}
