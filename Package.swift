@@ -43,11 +43,11 @@ let package = Package(
         ),
 
         .target(
-            name: "CDigest",
+            name: "CSupport",
             linkerSettings: [.linkedLibrary("crypto")]
         ),
 
-        .target(name: "DragnetCore", dependencies: ["CDigest"], swiftSettings: swiftSettings),
+        .target(name: "DragnetCore", dependencies: ["CSupport"], swiftSettings: swiftSettings),
         .target(
             name: "DragnetFetch",
             dependencies: ["CCurl", "DragnetCore"],

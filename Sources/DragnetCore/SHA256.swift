@@ -1,4 +1,4 @@
-import CDigest
+import CSupport
 
 /// SHA-256 digests, computed by OpenSSL's libcrypto.
 public enum SHA256 {

@@ -27,41 +27,46 @@ enum Charset {
         return nil
     }
 
-    /// `<meta charset="x">` or `<meta http-equiv=Content-Type content="...; charset=x">`.
+    /// `<meta charset="x">` or `<meta http-equiv=Content-Type content="...; charset=x">`:
+    /// the first `charset=` inside a `<meta` tag, compared case-insensitively.
     static func metaCharset(_ prefix: ArraySlice<UInt8>) -> String? {
-        let lower = prefix.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }
-        let needle = Array("charset=".utf8)
-        let meta = Array("<meta".utf8)
-        var searchFrom = 0
-        while let metaAt = find(meta, in: lower, from: searchFrom) {
-            let tagEnd = lower[metaAt...].firstIndex(of: UInt8(ascii: ">")) ?? lower.count
-            if let at = find(needle, in: Array(lower[metaAt..<tagEnd]), from: 0) {
-                var index = metaAt + at + needle.count
-                while index < tagEnd, [0x22, 0x27, 0x20].contains(lower[index]) { index += 1 }
-                var name: [UInt8] = []
-                while index < tagEnd {
-                    let byte = lower[index]
-                    let ok = (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte)
-                        || byte == 0x2D || byte == 0x5F || byte == 0x2E || byte == 0x3A
-                    guard ok else { break }
-                    name.append(byte)
-                    index += 1
-                }
-                if !name.isEmpty { return String(decoding: name, as: UTF8.self) }
+        let bytes = Array(prefix)
+        let count = bytes.count
+        func lower(_ byte: UInt8) -> UInt8 { (0x41...0x5A).contains(byte) ? byte | 0x20 : byte }
+        func matches(_ word: StaticString, at index: Int) -> Bool {
+            let length = word.utf8CodeUnitCount
+            guard index + length <= count else { return false }
+            return word.withUTF8Buffer { word in
+                for offset in 0..<length where lower(bytes[index + offset]) != word[offset] { return false }
+                return true
             }
-            searchFrom = metaAt + meta.count
         }
-        return nil
-    }
-
-    private static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
-        guard needle.count <= haystack.count, start <= haystack.count - needle.count else { return nil }
-        var index = start
-        while index <= haystack.count - needle.count {
-            if haystack[index] == needle[0], haystack[index..<(index + needle.count)].elementsEqual(needle) {
-                return index
+        var index = 0
+        while index < count {
+            guard bytes[index] == UInt8(ascii: "<"), matches("<meta", at: index) else {
+                index += 1
+                continue
             }
-            index += 1
+            var cursor = index + 5
+            while cursor < count, bytes[cursor] != UInt8(ascii: ">") {
+                if lower(bytes[cursor]) == UInt8(ascii: "c"), matches("charset=", at: cursor) {
+                    cursor += 8
+                    while cursor < count, [0x22, 0x27, 0x20].contains(bytes[cursor]) { cursor += 1 }
+                    var name: [UInt8] = []
+                    while cursor < count {
+                        let byte = lower(bytes[cursor])
+                        let ok = (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte)
+                            || byte == 0x2D || byte == 0x5F || byte == 0x2E || byte == 0x3A
+                        guard ok else { break }
+                        name.append(byte)
+                        cursor += 1
+                    }
+                    if !name.isEmpty { return String(decoding: name, as: UTF8.self) }
+                    break
+                }
+                cursor += 1
+            }
+            index = cursor
         }
         return nil
     }

@@ -2,9 +2,9 @@
 ///
 /// `code` comes from a short, documented list that scripts can rely on; `message`
 /// is for people and never contains query strings, cookie values or bodies.
-public struct FetchError: Error, Sendable, Hashable, Codable, CustomStringConvertible {
+public struct FetchError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A stable, machine-readable error code such as `dns` or `too-large`.
-    public struct Code: Sendable, Hashable, Codable, CustomStringConvertible {
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Base: String, CaseIterable {
             case invalidURL = "invalid-url"
             case unsupportedScheme = "unsupported-scheme"
@@ -67,16 +67,6 @@ public struct FetchError: Error, Sendable, Hashable, Codable, CustomStringConver
         public init?(rawValue: String) {
             guard let base = Base(rawValue: rawValue) else { return nil }
             self.base = base
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let raw = try decoder.singleValueContainer().decode(String.self)
-            self.base = Base(rawValue: raw) ?? .other
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.singleValueContainer()
-            try container.encode(base.rawValue)
         }
     }
 

@@ -31,6 +31,10 @@ public struct FetchOptions: Sendable, Hashable {
     /// Keep cookie values in `ResponseCookie.value` and in `Set-Cookie` headers.
     public var includeCookieValues: Bool = false
 
+    /// Compute the SHA-256 of every body (`FetchResult.sha256`). Hashing is the
+    /// largest CPU cost of a fetch on a fast network; turn it off when digests are not needed.
+    public var computeDigest: Bool = true
+
     public init() {}
 
     /// `dragnet/VERSION (+homepage)`.

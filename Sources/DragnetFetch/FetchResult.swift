@@ -69,7 +69,7 @@ public struct FetchResult: Sendable, Hashable {
 }
 
 /// One redirect response in a chain.
-public struct RedirectHop: Sendable, Hashable, Codable {
+public struct RedirectHop: Sendable, Hashable {
     public var url: String
     public var status: Int
     /// The `Location` header, as sent.
@@ -85,14 +85,14 @@ public struct RedirectHop: Sendable, Hashable, Codable {
 }
 
 /// Where the character set of a body was found.
-public enum CharsetSource: String, Sendable, Hashable, Codable {
+public enum CharsetSource: String, Sendable, Hashable {
     case header
     case bom
     case meta
 }
 
 /// Phase timings in milliseconds, as libcurl measured the last request.
-public struct Timings: Sendable, Hashable, Codable {
+public struct Timings: Sendable, Hashable {
     /// Name resolution.
     public var dns: Double
     /// TCP connect, after resolution.
@@ -117,7 +117,7 @@ public struct Timings: Sendable, Hashable, Codable {
 }
 
 /// A cookie from a `Set-Cookie` header, parsed as RFC 6265 §5.2 describes.
-public struct ResponseCookie: Sendable, Hashable, Codable {
+public struct ResponseCookie: Sendable, Hashable {
     public var name: String
     /// The value; left out unless the caller asked for cookie values.
     public var value: String?

@@ -38,22 +38,30 @@ public final class FetchSession: Sendable {
 
     /// Queues a URL. Inputs that are not fetchable come straight back as failed results.
     public func submit(id: Int, input: URLInput) {
-        switch input.target {
-        case .failure(let error):
-            deliver(.ready(FetchResult.failed(id: id, url: input.text, line: input.line, error: error)))
-        case .success(let url):
-            guard case .success(let target) = CurlURL.parse(url) else {
+        submit([(id, input)])
+    }
+
+    /// Queues several URLs at once (one lock, one wake-up).
+    public func submit(_ inputs: [(id: Int, input: URLInput)]) {
+        var requests: [PendingRequest] = []
+        requests.reserveCapacity(inputs.count)
+        for (id, input) in inputs {
+            switch (input.target, input.parsed) {
+            case (.success, let target?):
+                requests.append(PendingRequest(id: id, url: input.text, line: input.line, target: target))
+            case (.failure(let error), _):
+                deliver(FetchResult.failed(id: id, url: input.text, line: input.line, error: error))
+            case (.success, nil):
                 let error = FetchError(code: .invalidURL, message: "not a URL")
-                deliver(.ready(FetchResult.failed(id: id, url: input.text, line: input.line, error: error)))
-                return
+                deliver(FetchResult.failed(id: id, url: input.text, line: input.line, error: error))
             }
-            let request = PendingRequest(id: id, url: input.text, line: input.line, target: target)
-            shared.withLock { state in
-                state.submitted += 1
-                state.incoming.append(request)
-            }
-            wakeLoop()
         }
+        guard !requests.isEmpty else { return }
+        shared.withLock { state in
+            state.submitted += requests.count
+            state.incoming.append(contentsOf: requests)
+        }
+        wakeLoop()
     }
 
     /// Says no more requests will come; `results` ends once every transfer has.
@@ -73,18 +81,6 @@ public final class FetchSession: Sendable {
 
     // MARK: - Between the loop and the consumer
 
-    enum Delivery: Sendable {
-        case ready(FetchResult)
-        case completed(CompletedTransfer, keepCookieValues: Bool)
-
-        func finish() -> FetchResult {
-            switch self {
-            case .ready(let result): return result
-            case .completed(let transfer, let keep): return ResultBuilder.build(transfer, keepCookieValues: keep)
-            }
-        }
-    }
-
     struct SharedState {
         var incoming: [PendingRequest] = []
         var submitted = 0
@@ -92,47 +88,66 @@ public final class FetchSession: Sendable {
         var cancelled = false
         var loopFinished = false
         var multiAlive = true
-        var buffer = FIFO<Delivery>()
-        var waiter: CheckedContinuation<Delivery?, Never>?
+        /// Completed transfers being turned into results on the global pool.
+        var finishing = 0
+        var buffer = FIFO<FetchResult>()
+        var waiter: CheckedContinuation<FetchResult?, Never>?
+
+        /// Results not yet read, counting those still being finished: the loop's backpressure.
+        var unread: Int { buffer.count + finishing }
     }
 
-    /// Hands a result to the consumer (called from the loop and from `submit`).
-    func deliver(_ delivery: Delivery) {
-        let waiter = shared.withLock { state -> CheckedContinuation<Delivery?, Never>? in
+    /// Hands a completed transfer over. Building the result (cookie parsing,
+    /// digest, charset) runs on the global pool, so it neither slows the transfer
+    /// loop nor waits for the consumer, and uses a free core when there is one.
+    func deliver(_ transfer: CompletedTransfer) {
+        shared.withLock { $0.finishing += 1 }
+        let options = self.options
+        DispatchQueue.global().async {
+            let result = ResultBuilder.build(transfer, options: options)
+            self.deliver(result, finishing: true)
+        }
+    }
+
+    /// Hands a finished result to the consumer.
+    func deliver(_ result: FetchResult, finishing: Bool = false) {
+        let waiter = shared.withLock { state -> CheckedContinuation<FetchResult?, Never>? in
+            if finishing { state.finishing -= 1 }
             if let waiter = state.waiter {
                 state.waiter = nil
                 return waiter
             }
-            state.buffer.append(delivery)
+            state.buffer.append(result)
             return nil
         }
-        waiter?.resume(returning: delivery)
+        waiter?.resume(returning: result)
     }
 
-    /// The loop has ended: wake a waiting consumer with the end of the sequence.
+    /// The loop has ended: once nothing is left to finish, wake a waiting consumer with the end.
     func loopDidFinish() {
-        let waiter = shared.withLock { state -> CheckedContinuation<Delivery?, Never>? in
+        let waiter = shared.withLock { state -> CheckedContinuation<FetchResult?, Never>? in
             state.loopFinished = true
             state.multiAlive = false
+            guard state.buffer.isEmpty, state.finishing == 0 else { return nil }
             defer { state.waiter = nil }
-            return state.buffer.isEmpty ? state.waiter : nil
+            return state.waiter
         }
         waiter?.resume(returning: nil)
     }
 
-    /// The next delivery, waiting for one if none is ready.
-    func nextDelivery() async -> Delivery? {
-        let delivery: Delivery? = await withCheckedContinuation { continuation in
-            let immediate = shared.withLock { state -> Delivery?? in
+    /// The next result, waiting for one if none is ready; nil at the end.
+    func nextResult() async -> FetchResult? {
+        let result: FetchResult? = await withCheckedContinuation { continuation in
+            let immediate = shared.withLock { state -> FetchResult?? in
                 if let next = state.buffer.popFirst() { return .some(next) }
-                if state.loopFinished { return .some(nil) }
+                if state.loopFinished && state.finishing == 0 { return .some(nil) }
                 state.waiter = continuation
                 return nil
             }
             if let immediate { continuation.resume(returning: immediate) }
         }
-        wakeLoop()  // a slot in the buffer is free again
-        return delivery
+        wakeLoop()  // a slot is free again
+        return result
     }
 
     /// curl_multi_wakeup(3) is the one multi call that is safe from any thread;
@@ -159,7 +174,7 @@ public struct FetchResults: AsyncSequence, Sendable {
         public mutating func next() async -> FetchResult? {
             let session = self.session
             return await withTaskCancellationHandler {
-                await session.nextDelivery()?.finish()
+                await session.nextResult()
             } onCancel: {
                 session.cancel()
             }
@@ -180,7 +195,7 @@ public struct Fetcher: Sendable {
     /// Starts fetching `inputs`; result `id`s are the inputs' positions.
     public func fetch(_ inputs: [URLInput]) throws(FetchError) -> FetchResults {
         let session = try FetchSession(options: options)
-        for (index, input) in inputs.enumerated() { session.submit(id: index, input: input) }
+        session.submit(inputs.enumerated().map { (id: $0.offset, input: $0.element) })
         session.finish()
         return session.results
     }

@@ -107,14 +107,13 @@ enum HTTPDate {
 }
 
 extension String {
-    /// The string without leading and trailing spaces, tabs, CR and LF.
+    /// The string without leading and trailing spaces, tabs, CR, LF, VT and FF.
     func trimmingASCIIWhitespace() -> String {
-        let bytes = Array(utf8)
-        var start = 0, end = bytes.count
-        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A || b == 0x0B || b == 0x0C }
-        while start < end, isSpace(bytes[start]) { start += 1 }
-        while end > start, isSpace(bytes[end - 1]) { end -= 1 }
-        if start == 0 && end == bytes.count { return self }
-        return String(decoding: bytes[start..<end], as: UTF8.self)
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (0x09...0x0D).contains(b) }
+        let bytes = utf8
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }) else { return "" }
+        let last = bytes.lastIndex(where: { !isSpace($0) }) ?? first
+        if first == bytes.startIndex && bytes.index(after: last) == bytes.endIndex { return self }
+        return String(self[first...last])
     }
 }

@@ -1,5 +1,5 @@
 /// Response headers in the order they arrived, names lower-cased, repeats kept.
-public struct HTTPHeaders: Sendable, Hashable, Codable, Sequence {
+public struct HTTPHeaders: Sendable, Hashable, Sequence {
     /// One header line.
     public struct Field: Sendable, Hashable {
         public var name: String
@@ -49,22 +49,5 @@ public struct HTTPHeaders: Sendable, Hashable, Codable, Sequence {
             guard field.name == "set-cookie" else { return field }
             return Field(name: field.name, value: SetCookieParser.redactValue(field.value))
         })
-    }
-
-    // JSON: an object from lower-case name to the list of its values, keys sorted by the encoder.
-    public init(from decoder: any Decoder) throws {
-        let object = try decoder.singleValueContainer().decode([String: [String]].self)
-        var fields: [Field] = []
-        for name in object.keys.sorted() {
-            for value in object[name] ?? [] { fields.append(Field(name: name, value: value)) }
-        }
-        self.fields = fields
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var object: [String: [String]] = [:]
-        for field in fields { object[field.name, default: []].append(field.value) }
-        var container = encoder.singleValueContainer()
-        try container.encode(object)
     }
 }

@@ -3,7 +3,7 @@ import DragnetCore
 /// Turns a completed transfer into a `FetchResult`: cookies, redirect chain,
 /// charset and digest. Runs on the consumer's thread, off the transfer loop.
 enum ResultBuilder {
-    static func build(_ transfer: CompletedTransfer, keepCookieValues: Bool) -> FetchResult {
+    static func build(_ transfer: CompletedTransfer, options: FetchOptions) -> FetchResult {
         let request = transfer.request
         var result = FetchResult(id: request.id, url: request.url, line: request.line)
         result.requestURL = request.target.string
@@ -20,7 +20,7 @@ enum ResultBuilder {
         for (index, hop) in transfer.hops.enumerated() {
             let origin = cookieOrigin(hop, index: index)
             for header in hop.headers.values("set-cookie") {
-                if let cookie = SetCookieParser.parse(header, origin: origin, keepValue: keepCookieValues) {
+                if let cookie = SetCookieParser.parse(header, origin: origin, keepValue: options.includeCookieValues) {
                     result.cookies.append(cookie)
                 }
             }
@@ -28,7 +28,7 @@ enum ResultBuilder {
 
         let shownHops = transfer.hops.map { hop in
             var hop = hop
-            if !keepCookieValues { hop.headers = hop.headers.redactingCookieValues() }
+            if !options.includeCookieValues { hop.headers = hop.headers.redactingCookieValues() }
             return hop
         }
         if let last = shownHops.last { result.headers = last.headers }
@@ -38,7 +38,7 @@ enum ResultBuilder {
 
         result.bytes = transfer.body.count
         if transfer.status != nil {
-            result.sha256 = SHA256.hex(transfer.body)
+            if options.computeDigest { result.sha256 = SHA256.hex(transfer.body) }
             if let (charset, source) = Charset.detect(contentType: transfer.contentType, body: transfer.body) {
                 result.charset = charset
                 result.charsetSource = source

@@ -93,29 +93,49 @@ final class TransferContext {
         }
         var end = data.count
         while end > 0, data[end - 1] == 0x0A || data[end - 1] == 0x0D { end -= 1 }
-        let line = String(decoding: UnsafeRawBufferPointer(rebasing: data[0..<end]), as: UTF8.self)
+        let line = UnsafeRawBufferPointer(rebasing: data[0..<end])
 
-        if line.hasPrefix("HTTP/") {
-            let status = line.split(separator: " ", maxSplits: 2).dropFirst().first.flatMap { Int($0) } ?? 0
-            var url: UnsafePointer<CChar>?
-            _ = dragnet_curl_easy_getinfo_string(easy, CURLINFO_EFFECTIVE_URL, &url)
-            let hopURL = url.map { String(cString: $0) } ?? request.target.string
-            // An interim 1xx response (100 Continue, 103 Early Hints) is replaced by the real one.
-            if let last = hops.last, (100...199).contains(last.status) { hops.removeLast() }
-            hops.append(RawHop(url: hopURL, status: status, arrival: Date().timeIntervalSince1970))
+        if line.starts(with: TransferContext.httpPrefix) {
+            hops.append(statusLine(line))
             inHeaderBlock = true
         } else if line.isEmpty {
             inHeaderBlock = false
         } else if inHeaderBlock, !hops.isEmpty {
-            if line.first == " " || line.first == "\t" {
-                hops[hops.count - 1].headers.appendContinuation(line.trimmingASCIIWhitespace())
-            } else if let colon = line.firstIndex(of: ":") {
-                let name = String(line[..<colon]).trimmingASCIIWhitespace()
-                let value = String(line[line.index(after: colon)...]).trimmingASCIIWhitespace()
-                hops[hops.count - 1].headers.append(name: name, value: value)
+            if line[0] == 0x20 || line[0] == 0x09 {
+                hops[hops.count - 1].headers.appendContinuation(text(line, 0, line.count))
+            } else if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
+                hops[hops.count - 1].headers.append(name: text(line, 0, colon), value: text(line, colon + 1, line.count))
             }
         }
         return data.count
+    }
+
+    private static let httpPrefix = Array("HTTP/".utf8)
+
+    /// Starts a new hop at a status line (`HTTP/1.1 302 Found`).
+    private func statusLine(_ line: UnsafeRawBufferPointer) -> RawHop {
+        var status = 0
+        if let space = line.firstIndex(of: 0x20) {
+            var index = space + 1
+            while index < line.count, (0x30...0x39).contains(line[index]) {
+                status = status * 10 + Int(line[index] - 0x30)
+                index += 1
+            }
+        }
+        var url: UnsafePointer<CChar>?
+        _ = dragnet_curl_easy_getinfo_string(easy, CURLINFO_EFFECTIVE_URL, &url)
+        let hopURL = url.map { String(cString: $0) } ?? request.target.string
+        // An interim 1xx response (100 Continue, 103 Early Hints) is replaced by the real one.
+        if let last = hops.last, (100...199).contains(last.status) { hops.removeLast() }
+        return RawHop(url: hopURL, status: status, arrival: Date().timeIntervalSince1970)
+    }
+
+    /// The bytes `start..<end` of `line` without surrounding spaces and tabs, as a string.
+    private func text(_ line: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> String {
+        var start = start, end = end
+        while start < end, line[start] == 0x20 || line[start] == 0x09 { start += 1 }
+        while end > start, line[end - 1] == 0x20 || line[end - 1] == 0x09 { end -= 1 }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: line[start..<end]), as: UTF8.self)
     }
 
     private func expectedLength() -> Int? {

@@ -34,9 +34,9 @@ final class TransferLoop {
     func run() {
         var cancelled = false
         while true {
-            let (incoming, closed, isCancelled, submitted, buffered) = session.shared.withLock { state in
+            let (incoming, closed, isCancelled, submitted, unread) = session.shared.withLock { state in
                 defer { state.incoming.removeAll(keepingCapacity: true) }
-                return (state.incoming, state.closed, state.cancelled, state.submitted, state.buffer.count)
+                return (state.incoming, state.closed, state.cancelled, state.submitted, state.unread)
             }
             for request in incoming { queue.append(request) }
             if isCancelled {
@@ -44,7 +44,7 @@ final class TransferLoop {
                 break
             }
             releaseDueRetries()
-            startTransfers(buffered: buffered)
+            startTransfers(unread: unread)
 
             var running: Int32 = 0
             curl_multi_perform(multi, &running)
@@ -59,9 +59,9 @@ final class TransferLoop {
 
     // MARK: Scheduling
 
-    private func startTransfers(buffered: Int) {
+    private func startTransfers(unread: Int) {
         // Results that wait unread count against the limit too: that is the backpressure.
-        while active.count < options.concurrency, active.count + buffered < 2 * options.concurrency,
+        while active.count < options.concurrency, active.count + unread < 2 * options.concurrency,
             let request = nextEligible()
         {
             start(request)
@@ -101,7 +101,8 @@ final class TransferLoop {
             var result = FetchResult.failed(id: request.id, url: request.url, line: request.line, error: error)
             result.requestURL = request.target.string
             result.attempts = request.attempt
-            complete(.ready(result))
+            finished += 1
+            session.deliver(result)
             return
         }
         let context = TransferContext(request: request, easy: easy, options: options)
@@ -165,7 +166,8 @@ final class TransferLoop {
                 request.attempt += 1
                 delayed.append((Date().timeIntervalSince1970 + delay, request))
             } else {
-                complete(.completed(transfer, keepCookieValues: options.includeCookieValues))
+                finished += 1
+                session.deliver(transfer)
             }
         }
     }
@@ -176,11 +178,6 @@ final class TransferLoop {
             queue.prepend(next)
             parked[hostKey] = waiting.isEmpty ? nil : waiting
         }
-    }
-
-    private func complete(_ delivery: FetchSession.Delivery) {
-        finished += 1
-        session.deliver(delivery)
     }
 
     /// Connection resets and 429, 502, 503, 504 are retried with exponential
@@ -211,7 +208,7 @@ final class TransferLoop {
                 error: FetchError(code: .cancelled, message: "cancelled"))
             result.requestURL = context.request.target.string
             result.attempts = context.request.attempt
-            session.deliver(.ready(result))
+            session.deliver(result)
         }
         active.removeAll()
         var leftovers: [PendingRequest] = delayed.map(\.request)
@@ -224,7 +221,7 @@ final class TransferLoop {
                 id: request.id, url: request.url, line: request.line,
                 error: FetchError(code: .cancelled, message: "cancelled before it started"))
             result.requestURL = request.target.string
-            session.deliver(.ready(result))
+            session.deliver(result)
         }
     }
 

@@ -6,6 +6,8 @@ public struct URLInput: Sendable, Hashable {
     public var line: Int?
     /// The normalised URL to fetch, or why the input cannot be fetched.
     public var target: Result<String, FetchError>
+    /// The parsed form of `target`, so the fetcher does not parse it again.
+    let parsed: CurlURL?
 
     /// Reads a URL list: one URL per line, `#` comments and blank lines skipped,
     /// whitespace trimmed. Every other line becomes an input, junk included, so
@@ -28,7 +30,9 @@ public struct URLInput: Sendable, Hashable {
         let trimmed = text.trimmingASCIIWhitespace()
         self.text = trimmed
         self.line = line
-        self.target = URLInput.check(trimmed, line: line)
+        let checked = URLInput.check(trimmed, line: line)
+        self.target = checked.map(\.string)
+        self.parsed = try? checked.get()
     }
 
     /// The requested URL when the input is fetchable.
@@ -39,7 +43,7 @@ public struct URLInput: Sendable, Hashable {
 
     static let allowedSchemes: Set<String> = ["http", "https"]
 
-    private static func check(_ text: String, line: Int?) -> Result<String, FetchError> {
+    private static func check(_ text: String, line: Int?) -> Result<CurlURL, FetchError> {
         let place = line.map { "line \($0): " } ?? ""
         if text.isEmpty {
             return .failure(FetchError(code: .invalidURL, message: "\(place)empty URL"))
@@ -71,7 +75,7 @@ public struct URLInput: Sendable, Hashable {
             guard isPlausibleHost(url.host) else {
                 return .failure(FetchError(code: .invalidURL, message: "\(place)not a URL: malformed host"))
             }
-            return .success(url.string)
+            return .success(url)
         case .failure(.noHost):
             return .failure(FetchError(code: .invalidURL, message: "\(place)not a URL: no host"))
         case .failure(.malformed(let reason)):

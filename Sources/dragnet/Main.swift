@@ -21,6 +21,7 @@ struct DragnetCommand: AsyncParsableCommand {
 @main
 enum Main {
     static func main() async {
+        ProcessTuning.tuneAllocatorForPageBodies()
         do {
             var command = try DragnetCommand.parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

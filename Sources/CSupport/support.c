@@ -1,5 +1,8 @@
-#include "dragnet_digest.h"
+#include "dragnet_support.h"
 #include <openssl/evp.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 int dragnet_sha256(const void *data, size_t length, unsigned char *digest) {
     static const unsigned char empty = 0;
@@ -9,4 +12,14 @@ int dragnet_sha256(const void *data, size_t length, unsigned char *digest) {
         length = 0;
     }
     return EVP_Digest(data, length, digest, &written, EVP_sha256(), NULL) == 1 && written == 32;
+}
+
+void dragnet_tune_allocator(int mmap_threshold, int trim_threshold) {
+#if defined(__GLIBC__)
+    mallopt(M_MMAP_THRESHOLD, mmap_threshold);
+    mallopt(M_TRIM_THRESHOLD, trim_threshold);
+#else
+    (void)mmap_threshold;
+    (void)trim_threshold;
+#endif
 }

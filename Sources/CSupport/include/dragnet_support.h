@@ -1,0 +1,17 @@
+// Small C helpers that belong to no C library of their own:
+// SHA-256 through OpenSSL's libcrypto, and glibc allocator tuning.
+#ifndef DRAGNET_SUPPORT_H
+#define DRAGNET_SUPPORT_H
+#include <stddef.h>
+
+/// Writes the SHA-256 of `length` bytes at `data` into `digest` (32 bytes).
+/// Returns 1 on success, 0 on failure. `data` may be NULL when `length` is 0.
+int dragnet_sha256(const void *data, size_t length, unsigned char *digest);
+
+/// Keeps buffers up to `mmap_threshold` bytes on the heap (instead of fresh
+/// mmap()s) and retains up to `trim_threshold` bytes of freed heap, so that
+/// short-lived page bodies reuse memory instead of faulting in new zeroed pages.
+/// See mallopt(3). Does nothing on a C library without mallopt.
+void dragnet_tune_allocator(int mmap_threshold, int trim_threshold);
+
+#endif
