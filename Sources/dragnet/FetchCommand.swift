@@ -86,10 +86,10 @@ struct FetchFlags: ParsableArguments {
     @Option(help: "Redirects to follow before `too-many-redirects`.")
     var maxRedirects = 10
 
-    @Option(help: "Largest decoded body in bytes (default 10 MiB).")
+    @Option(help: "Largest decoded body in bytes (10 MiB by default).")
     var maxBytes = 10 * 1024 * 1024
 
-    @Option(help: "Largest total of response header bytes over all hops (default 256 KiB).")
+    @Option(help: "Largest total of response header bytes over all hops.")
     var maxHeaderBytes = 256 * 1024
 
     @Option(help: "Retries after a connection reset or a 429/502/503/504.")
