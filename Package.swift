@@ -31,6 +31,7 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        .target(name: "CHTMLSAX", dependencies: ["CLibXML2"]),
         .systemLibrary(
             name: "CLibPSL",
             pkgConfig: "libpsl",
@@ -53,11 +54,29 @@ let package = Package(
             dependencies: ["CCurl", "DragnetCore"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "DragnetHTML",
+            dependencies: ["CHTMLSAX", "DragnetCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "DragnetSites",
+            dependencies: ["CLibPSL"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "DragnetAudit",
+            dependencies: ["DragnetCore", "DragnetFetch", "DragnetHTML", "DragnetSites"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "dragnet",
             dependencies: [
                 "DragnetCore",
                 "DragnetFetch",
+                "DragnetAudit",
+                "DragnetHTML",
+                "DragnetSites",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -13,7 +13,7 @@ struct DragnetCommand: AsyncParsableCommand {
             3 every target failed.
             """,
         version: Dragnet.version,
-        subcommands: [FetchCommand.self]
+        subcommands: [AuditCommand.self, FetchCommand.self]
     )
 }
 

@@ -1,0 +1,133 @@
+import DragnetCore
+public import DragnetFetch
+public import DragnetSites
+import Foundation
+
+/// One thing to audit.
+public enum AuditInput: Sendable {
+    /// A URL to fetch (from an argument, or a line of a URL list).
+    case url(URLInput, source: String?)
+    /// A saved HTML file, placed at `pageURL` for resolving its links (nil: its canonical URL, if any).
+    case file(path: String, pageURL: String?)
+}
+
+/// Settings of an audit run; every field has a default.
+public struct AuditOptions: Sendable {
+    public var fetch = FetchOptions()
+    /// Pages extracted at once (CPU-bound; defaults to the number of cores).
+    public var jobs = ProcessInfo.processInfo.activeProcessorCount
+    /// Sites the user owns besides each page's own site.
+    public var firstPartySites: Set<String> = []
+
+    public init() {}
+}
+
+/// A finished page: its report, already encoded, and what the run summary needs.
+public struct AuditedPage: Sendable {
+    public var id: Int
+    public var json: [UInt8]
+    public var failed: Bool
+    public var thirdPartySites: [String]
+}
+
+/// A running audit: its pages, and a way to stop it.
+public struct AuditRun: Sendable {
+    /// Finished pages, in completion order.
+    public let pages: AsyncStream<AuditedPage>
+    private let session: FetchSession?
+
+    init(pages: AsyncStream<AuditedPage>, session: FetchSession?) {
+        self.pages = pages
+        self.session = session
+    }
+
+    /// Stops fetching: transfers in flight end as `cancelled` pages, and the
+    /// stream finishes once every input has been accounted for.
+    public func cancel() { session?.cancel() }
+}
+
+/// Runs fetch → extract → classify → graph → JSON as a stream: pages are
+/// extracted while others download, at most `jobs` at once, and each page is
+/// handed out as soon as it is done, so memory stays flat on long lists.
+public enum AuditRunner {
+    public static func run(_ inputs: [AuditInput], options: AuditOptions, resolver: SiteResolver) throws(FetchError) -> AuditRun {
+        let (stream, continuation) = AsyncStream<AuditedPage>.makeStream()
+        var urlInputs: [(id: Int, input: URLInput)] = []
+        var sources: [Int: String] = [:]
+        var files: [(id: Int, path: String, pageURL: String?)] = []
+        for (id, input) in inputs.enumerated() {
+            switch input {
+            case .url(let url, let source):
+                urlInputs.append((id, url))
+                if let source { sources[id] = source }
+            case .file(let path, let pageURL):
+                files.append((id, path, pageURL))
+            }
+        }
+        var fetchOptions = options.fetch
+        fetchOptions.concurrency = max(1, fetchOptions.concurrency)
+        let session: FetchSession? = urlInputs.isEmpty ? nil : try FetchSession(options: fetchOptions)
+        session?.submit(urlInputs)
+        session?.finish()
+        let sourcesByID = sources
+        let jobs = max(1, options.jobs)
+        let firstParty = options.firstPartySites
+
+        let task = Task {
+            await withTaskGroup(of: Void.self) { group in
+                var running = 0
+                func admit() async {
+                    if running >= jobs {
+                        await group.next()
+                        running -= 1
+                    }
+                    running += 1
+                }
+                for file in files {
+                    await admit()
+                    group.addTask {
+                        var auditor = PageAuditor(resolver: resolver, firstPartySites: firstParty)
+                        continuation.yield(Self.auditFile(file.path, id: file.id, pageURL: file.pageURL, auditor: &auditor))
+                    }
+                }
+                if let session {
+                    for await result in session.results {
+                        await admit()
+                        group.addTask {
+                            var auditor = PageAuditor(resolver: resolver, firstPartySites: firstParty)
+                            let report = auditor.audit(result, source: sourcesByID[result.id])
+                            continuation.yield(Self.finished(report))
+                        }
+                    }
+                }
+                await group.waitForAll()
+            }
+            continuation.finish()
+        }
+        continuation.onTermination = { termination in
+            if case .cancelled = termination {
+                session?.cancel()
+                task.cancel()
+            }
+        }
+        return AuditRun(pages: stream, session: session)
+    }
+
+    static func auditFile(_ path: String, id: Int, pageURL: String?, auditor: inout PageAuditor) -> AuditedPage {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            var report = PageReport(id: id, url: pageURL ?? path)
+            report.source = path
+            report.error = PageError(code: "read", message: "cannot read \(path)", stage: "read")
+            return finished(report)
+        }
+        return finished(auditor.audit(file: path, bytes: [UInt8](data), id: id, pageURL: pageURL))
+    }
+
+    static func finished(_ report: PageReport) -> AuditedPage {
+        AuditedPage(
+            id: report.id,
+            json: report.json.bytes,
+            failed: report.error != nil && report.status == nil,
+            thirdPartySites: report.thirdParties.map(\.site))
+    }
+}

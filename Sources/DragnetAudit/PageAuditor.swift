@@ -1,0 +1,126 @@
+import DragnetCore
+public import DragnetFetch
+import DragnetHTML
+public import DragnetSites
+
+/// Turns one fetched or saved page into a `PageReport`: extract (libxml2),
+/// classify hosts into sites (libpsl) and parties, build the data-flow graph.
+/// A pure function of its inputs apart from the site cache.
+public struct PageAuditor {
+    public var firstPartySites: Set<String>
+    private var sites: SiteCache
+
+    public init(resolver: SiteResolver, firstPartySites: Set<String> = []) {
+        self.sites = SiteCache(resolver)
+        self.firstPartySites = firstPartySites
+    }
+
+    /// Audits a fetch result (its body was kept by the fetcher).
+    public mutating func audit(_ fetched: FetchResult, source: String?) -> PageReport {
+        var report = PageReport(id: fetched.id, url: fetched.url)
+        report.line = fetched.line
+        report.source = source
+        report.finalURL = fetched.finalURL
+        report.status = fetched.status
+        var summary = fetched
+        summary.body = []
+        report.fetch = summary
+        if let error = fetched.error {
+            report.error = PageError(code: error.code.rawValue, message: error.message, stage: "fetch")
+        }
+        guard fetched.status != nil, fetched.error == nil || !fetched.body.isEmpty else {
+            report.graph = graph(for: report, redirects: fetched)
+            return report
+        }
+        let charset = fetched.charsetSource == .header ? fetched.charset : nil
+        let extracted = HTMLExtractor.extract(fetched.body, pageURL: fetched.finalURL ?? fetched.requestURL, charset: charset)
+        report.observations = extracted.observations
+        classify(&report, pageURL: fetched.finalURL ?? fetched.requestURL)
+        report.graph = graph(for: report, redirects: fetched)
+        return report
+    }
+
+    /// Audits a saved HTML file; `pageURL` is where the page is taken to live.
+    public mutating func audit(file path: String, bytes: [UInt8], id: Int, pageURL: String?) -> PageReport {
+        var report = PageReport(id: id, url: pageURL ?? path)
+        report.source = path
+        let extracted = HTMLExtractor.extract(bytes, pageURL: pageURL)
+        report.finalURL = extracted.pageURL
+        report.observations = extracted.observations
+        classify(&report, pageURL: extracted.pageURL)
+        report.graph = graph(for: report, redirects: nil)
+        return report
+    }
+
+    private mutating func classify(_ report: inout PageReport, pageURL: String?) {
+        let pageHost = pageURL.flatMap(WebURL.init)?.host
+        let pageSite = pageHost.map { sites.site(of: $0) }
+        report.site = pageSite
+        func isFirstParty(_ site: String) -> Bool { site == pageSite || firstPartySites.contains(site) }
+
+        for index in report.observations.resources.indices {
+            guard let host = report.observations.resources[index].host else { continue }
+            let site = sites.site(of: host)
+            report.observations.resources[index].site = site
+            report.observations.resources[index].firstParty = isFirstParty(site)
+        }
+        for index in report.observations.links.indices {
+            guard let host = report.observations.links[index].host else { continue }
+            let site = sites.site(of: host)
+            report.observations.links[index].site = site
+            report.observations.links[index].firstParty = isFirstParty(site)
+        }
+        for index in report.observations.forms.indices {
+            guard let host = report.observations.forms[index].actionHost else { continue }
+            let site = sites.site(of: host)
+            report.observations.forms[index].actionSite = site
+            report.observations.forms[index].firstParty = isFirstParty(site)
+        }
+    }
+
+    private mutating func graph(for report: PageReport, redirects fetched: FetchResult?) -> DataFlowGraph {
+        var graph = DataFlowGraph()
+        graph.addNode(.init(id: DataFlowGraph.pageID, type: .page, label: report.finalURL ?? report.url))
+        let firstParty = Set([report.site].compactMap { $0 }).union(firstPartySites)
+        func siteNode(_ site: String) -> String {
+            let id = DataFlowGraph.siteID(site)
+            graph.addNode(.init(id: id, type: .site, label: site, firstParty: firstParty.contains(site)))
+            return id
+        }
+
+        for resource in report.observations.resources where resource.isNetwork {
+            guard let site = resource.site else { continue }
+            graph.addEdge(.init(from: DataFlowGraph.pageID, to: siteNode(site), type: .loads, kind: resource.kind.rawValue))
+        }
+        for link in report.observations.links where link.scheme == "http" || link.scheme == "https" {
+            guard let site = link.site else { continue }
+            graph.addEdge(.init(from: DataFlowGraph.pageID, to: siteNode(site), type: .linksTo))
+        }
+        for form in report.observations.forms {
+            let formID = DataFlowGraph.formID(form.index)
+            graph.addNode(.init(id: formID, type: .form, label: "\(form.method.uppercased()) \(form.action)"))
+            graph.addEdge(.init(from: DataFlowGraph.pageID, to: formID, type: .contains))
+            if let site = form.actionSite {
+                graph.addEdge(.init(from: formID, to: siteNode(site), type: .postsForm, count: max(1, form.fields.count)))
+            }
+            for category in form.categories {
+                let dataID = DataFlowGraph.dataID(category.rawValue)
+                graph.addNode(.init(id: dataID, type: .dataCategory, label: category.rawValue))
+                graph.addEdge(.init(from: formID, to: dataID, type: .collects, count: form.fields.filter { $0.category == category }.count))
+            }
+        }
+        if let fetched {
+            let hopURLs = fetched.redirectChain.map(\.url) + [fetched.finalURL].compactMap { $0 }
+            let hopSites = hopURLs.map { WebURL($0)?.host.map { sites.site(of: $0) } }
+            for (from, to) in zip(hopSites, hopSites.dropFirst()) {
+                guard let from, let to else { continue }
+                graph.addEdge(.init(from: siteNode(from), to: siteNode(to), type: .redirects))
+            }
+            for cookie in fetched.cookies {
+                guard let host = WebURL(cookie.url)?.host else { continue }
+                graph.addEdge(.init(from: siteNode(sites.site(of: host)), to: DataFlowGraph.pageID, type: .setsCookie, labels: [cookie.name]))
+            }
+        }
+        return graph
+    }
+}

@@ -1,0 +1,128 @@
+public import DragnetCore
+public import DragnetFetch
+
+/// Everything the report says about one audited page.
+public struct PageReport: Sendable {
+    /// Position in the run's inputs (reports list pages in this order).
+    public var id: Int
+    public var url: String
+    public var line: Int?
+    /// The URL list or HTML file the page came from.
+    public var source: String?
+    public var finalURL: String?
+    public var status: Int?
+    public var error: PageError?
+    /// The page's own site (registrable domain of its final URL).
+    public var site: String?
+    public var fetch: FetchResult?
+    public var observations = Observations()
+    public var graph = DataFlowGraph()
+
+    public init(id: Int, url: String) {
+        self.id = id
+        self.url = url
+    }
+
+    /// Third-party sites the page loads from, with their hosts and resource kinds.
+    public var thirdParties: [ThirdParty] {
+        var bySite: [String: ThirdParty] = [:]
+        for resource in observations.resources where resource.isNetwork && resource.firstParty == false {
+            guard let site = resource.site, let host = resource.host else { continue }
+            var entry = bySite[site] ?? ThirdParty(site: site)
+            entry.hosts.insert(host)
+            entry.kinds.insert(resource.kind.rawValue)
+            entry.count += 1
+            bySite[site] = entry
+        }
+        return bySite.values.sorted { $0.site < $1.site }
+    }
+}
+
+/// A third-party site in the page summary.
+public struct ThirdParty: Sendable, Hashable {
+    public var site: String
+    public var hosts: Set<String> = []
+    public var kinds: Set<String> = []
+    public var count = 0
+
+    public init(site: String) { self.site = site }
+}
+
+/// Why a page could not be audited.
+public struct PageError: Sendable, Hashable {
+    /// `fetch`-stage codes (`dns`, `timeout` …) or `read` / `parse` for saved files.
+    public var code: String
+    public var message: String
+    public var stage: String
+
+    public init(code: String, message: String, stage: String) {
+        self.code = code
+        self.message = message
+        self.stage = stage
+    }
+}
+
+extension PageReport: JSONRepresentable {
+    /// Headers worth auditing; others (dates, caching, tracing ids) change on every request.
+    static let summarisedHeaders = [
+        "content-type", "server", "x-powered-by", "content-security-policy", "content-security-policy-report-only",
+        "referrer-policy", "permissions-policy", "strict-transport-security", "x-frame-options",
+        "x-content-type-options", "cross-origin-opener-policy", "cross-origin-embedder-policy",
+        "cross-origin-resource-policy", "report-to", "reporting-endpoints", "nel", "timing-allow-origin",
+    ]
+
+    public var json: JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("url", .string(url)),
+            ("finalURL", .string(finalURL)),
+            ("status", .int(status)),
+            ("site", .string(site)),
+            ("error", error.map { .object([("code", .string($0.code)), ("message", .string($0.message)), ("stage", .string($0.stage))]) } ?? .null),
+            ("resources", .array(observations.resources.map(\.json))),
+            ("inlineScripts", .array(observations.inlineScripts.map(\.json))),
+            ("forms", .array(observations.forms.map(\.json))),
+            ("links", .array(observations.links.map(\.json))),
+            ("policyLinks", .array(observations.policyLinks.map(\.json))),
+            ("meta", observations.meta.json),
+            ("thirdParties", .array(thirdParties.map { party in
+                .object([
+                    ("count", .int(party.count)),
+                    ("hosts", .array(party.hosts.sorted().map { .string($0) })),
+                    ("kinds", .array(party.kinds.sorted().map { .string($0) })),
+                    ("site", .string(party.site)),
+                ])
+            })),
+            ("graph", graph.json),
+        ]
+        if let line { members.append(("line", .int(line))) }
+        if let source { members.append(("source", .string(source))) }
+        if let fetch {
+            members.append(("fetch", .object([
+                ("attempts", .int(fetch.attempts)),
+                ("bytes", .int(fetch.bytes)),
+                ("charset", .string(fetch.charset)),
+                ("charsetSource", .string(fetch.charsetSource?.rawValue)),
+                ("contentType", .string(fetch.contentType)),
+                ("httpVersion", .string(fetch.httpVersion)),
+                ("redirectChain", .array(fetch.redirectChain.map { hop in
+                    .object([("location", .string(hop.location)), ("status", .int(hop.status)), ("url", .string(hop.url))])
+                })),
+                ("remoteIP", .string(fetch.remoteIP)),
+                ("sha256", .string(fetch.sha256)),
+            ])))
+            var headers: [(String, JSONValue)] = []
+            for name in Self.summarisedHeaders {
+                let values = fetch.headers.values(name)
+                if !values.isEmpty { headers.append((name, .string(values.joined(separator: ", ")))) }
+            }
+            headers.append(("set-cookie-count", .int(fetch.headers.values("set-cookie").count)))
+            members.append(("headers", .object(headers)))
+            members.append(("cookies", .array(fetch.cookies.map(\.json))))
+        } else {
+            members.append(("fetch", .null))
+            members.append(("headers", .object([])))
+            members.append(("cookies", .array([])))
+        }
+        return .object(members)
+    }
+}

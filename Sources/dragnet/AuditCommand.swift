@@ -1,0 +1,150 @@
+import ArgumentParser
+import DragnetAudit
+import DragnetCore
+import DragnetFetch
+import DragnetSites
+import Foundation
+
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Fetch pages (or read saved ones), build their data-flow graphs, and write a JSON report.",
+        discussion: """
+            Each INPUT is a URL, a bare host, a file of URLs, a saved HTML file (.html/.htm, or any file \
+            that starts with '<'), or - for a URL list on stdin. The report goes to reports/ (--out DIR) \
+            or to stdout (--output -). Pages are written as they finish; an interrupted run keeps them. \
+            Exit codes: 0 when at least one page was audited, 3 when every page failed, 2 for usage errors.
+            """
+    )
+
+    @Argument(help: "URLs, URL lists, saved HTML files, or - for stdin.")
+    var inputs: [String] = []
+
+    @Option(name: .customLong("input-dir"), help: "Audit every .html/.htm file below this folder (repeatable).")
+    var inputDirs: [String] = []
+
+    @Option(help: "Where saved files live: the page URL of a single file, or the URL their folder maps to.")
+    var baseURL: String?
+
+    @Option(name: .customLong("first-party"), help: "A site you own, counted as first-party on every page (repeatable).")
+    var firstParty: [String] = []
+
+    @Option(help: "Folder for the report (default: reports).")
+    var out: String = "reports"
+
+    @Option(help: "Report file to write, or - for stdout (default: OUT/dragnet-TIME.json).")
+    var output: String?
+
+    @Option(help: "Pages extracted at once (default: number of cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "A public suffix list (.dat) to use instead of the system's.")
+    var publicSuffixList: String?
+
+    @OptionGroup var fetch: FetchFlags
+
+    @Flag(name: .shortAndLong, help: "No progress on stderr.")
+    var quiet = false
+
+    func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        if let baseURL, WebURL(baseURL)?.isNetwork != true { throw ValidationError("--base-url must be an http or https URL") }
+    }
+
+    func run() async throws {
+        let startedAt = Date()
+        let list: [AuditInput]
+        let resolver: SiteResolver
+        do {
+            list = try AuditInputs.load(arguments: inputs, directories: inputDirs, baseURL: baseURL)
+            resolver = try SiteResolver(listPath: publicSuffixList)
+        } catch {
+            FileHandle.standardError.write(Data("dragnet audit: \(error)\n".utf8))
+            throw ExitCode(ExitStatus.usage)
+        }
+
+        let destination: URL?
+        if output == "-" {
+            destination = nil
+        } else if let output {
+            destination = URL(fileURLWithPath: output)
+        } else {
+            destination = URL(fileURLWithPath: out).appendingPathComponent(Self.reportName(startedAt))
+        }
+        let writer = try ReportWriter(destination: destination, scratchDirectory: FileManager.default.temporaryDirectory)
+
+        var options = AuditOptions()
+        options.fetch = fetch.options()
+        options.jobs = jobs
+        options.firstPartySites = Set(firstParty.map { $0.lowercased() })
+        let run = try AuditRunner.run(list, options: options, resolver: resolver)
+        let progress = Progress(total: list.count, enabled: !quiet)
+
+        // Ctrl-C stops fetching; the pages that finished are still written out.
+        let interrupted = InterruptFlag()
+        let signals = interrupted.install { run.cancel() }
+        var failed = 0
+        var thirdParties = Set<String>()
+        for await page in run.pages {
+            try writer.append(id: page.id, json: page.json)
+            if page.failed { failed += 1 }
+            thirdParties.formUnion(page.thirdPartySites)
+            progress.record(failed: page.failed)
+        }
+        signals.cancel()
+        progress.finish()
+
+        let header: [(String, JSONValue)] = [
+            ("schemaVersion", .int(ReportWriter.schemaVersion)),
+            ("tool", .object([("name", .string(Dragnet.name)), ("version", .string(Dragnet.version))])),
+            ("startedAt", .string(Self.timestamp(startedAt))),
+            ("finishedAt", .string(Self.timestamp(Date()))),
+            ("interrupted", .bool(interrupted.isSet)),
+            ("inputs", .object([
+                ("count", .int(list.count)),
+                ("firstParty", .array(options.firstPartySites.sorted().map { .string($0) })),
+            ])),
+            ("summary", .object([
+                ("pages", .int(writer.count)),
+                ("failed", .int(failed)),
+                ("thirdPartySites", .int(thirdParties.count)),
+            ])),
+        ]
+        try writer.finish(header: header)
+        if let destination, !quiet {
+            FileHandle.standardError.write(Data("wrote \(destination.path) (\(writer.count) pages, \(failed) failed)\n".utf8))
+        }
+        if writer.count > 0 && failed == writer.count { throw ExitCode(ExitStatus.allFailed) }
+    }
+
+    static func reportName(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        return "dragnet-\(formatter.string(from: date)).json"
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        date.formatted(.iso8601)
+    }
+}
+
+/// SIGINT → a flag and a callback, instead of killing the process.
+final class InterruptFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var set = false
+
+    var isSet: Bool { lock.withLock { set } }
+
+    func install(_ onInterrupt: @escaping @Sendable () -> Void) -> any DispatchSourceSignal {
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler { [self] in
+            lock.withLock { set = true }
+            onInterrupt()
+        }
+        source.resume()
+        return source
+    }
+}
