@@ -93,5 +93,10 @@ let package = Package(
             dependencies: ["DragnetFetch", "DragnetTestSupport", "dragnet"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "DragnetAuditTests",
+            dependencies: ["DragnetAudit", "DragnetHTML", "DragnetSites", "DragnetCore", "DragnetTestSupport", "dragnet"],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

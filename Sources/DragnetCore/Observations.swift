@@ -60,6 +60,9 @@ public struct Resource: Sendable, Hashable {
     public var inNoscript: Bool = false
     /// An image of at most 2×2 pixels, or hidden by inline style.
     public var likelyPixel: Bool = false
+    /// Named by a lazy-loading attribute (`data-src`, `data-rocket-src` …): a
+    /// script library swaps it in after load or on interaction.
+    public var lazy: Bool = false
     /// Script flags.
     public var async: Bool = false
     public var deferred: Bool = false

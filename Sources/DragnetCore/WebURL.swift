@@ -22,9 +22,10 @@ public struct WebURL: Sendable, Hashable {
         guard !cleaned.isEmpty else { return nil }
         let ref = Parts(cleaned)
         if let scheme = ref.scheme {
-            // Absolute; browsers treat `http:foo` with the same scheme as the base as relative.
-            if let base, isSpecial(scheme), scheme == base.scheme, ref.authority == nil {
-                return resolveRelative(ref, base: base, scheme: scheme)
+            // Browsers treat `http:foo` (no slashes) with the base's scheme as relative.
+            let afterScheme = cleaned.dropFirst(scheme.count + 1)
+            if let base, isSpecial(scheme), scheme == base.scheme, !afterScheme.hasPrefix("/"), !afterScheme.hasPrefix("\\") {
+                return resolveRelative(Parts(String(afterScheme)), base: base, scheme: scheme)
             }
             return make(scheme: scheme, authority: ref.authority, path: removeDotSegments(ref.path, hasAuthority: ref.authority != nil), query: ref.query, fragment: ref.fragment)
         }

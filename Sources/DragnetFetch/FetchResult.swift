@@ -1,3 +1,5 @@
+public import DragnetCore
+
 /// Everything recorded about one fetched URL.
 ///
 /// A 404 or 500 is a result with its `status`; `error` is set only when no
@@ -85,11 +87,7 @@ public struct RedirectHop: Sendable, Hashable {
 }
 
 /// Where the character set of a body was found.
-public enum CharsetSource: String, Sendable, Hashable {
-    case header
-    case bom
-    case meta
-}
+public typealias CharsetSource = Charset.Source
 
 /// Phase timings in milliseconds, as libcurl measured the last request.
 public struct Timings: Sendable, Hashable {

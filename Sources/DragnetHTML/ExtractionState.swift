@@ -11,6 +11,7 @@ final class ExtractionState {
         var line: Int
         var inNoscript: Bool
         var likelyPixel = false
+        var lazy = false
         var async = false
         var deferred = false
         var module = false
@@ -84,8 +85,10 @@ final class ExtractionState {
         switch dragnet_html_tag(UInt32(tag)) {
         case DRAGNET_TAG_SCRIPT:
             let type = attributes["type"]?.lowercased()
-            if let src = attributes["src"] {
-                var resource = PendingResource(kind: .script, raw: src, element: "script", attribute: "src", line: line, inNoscript: noscript)
+            let lazy = attributes["src"] == nil ? Self.lazySource(attributes, Self.lazyScriptAttributes) : nil
+            if let (src, attribute) = attributes["src"].map({ ($0, "src") }) ?? lazy {
+                var resource = PendingResource(kind: .script, raw: src, element: "script", attribute: attribute, line: line, inNoscript: noscript)
+                resource.lazy = lazy != nil
                 resource.async = attributes.has("async")
                 resource.deferred = attributes.has("defer")
                 resource.module = type == "module"
@@ -110,8 +113,25 @@ final class ExtractionState {
                     resources.append(resource)
                 }
             }
+            if let (src, attribute) = Self.lazySource(attributes, Self.lazyImageAttributes), src != attributes["src"] {
+                var resource = PendingResource(kind: .image, raw: src, element: "img", attribute: attribute, line: line, inNoscript: noscript)
+                resource.lazy = true
+                resources.append(resource)
+            }
+            if let srcset = attributes["data-srcset"] ?? attributes["data-lazy-srcset"] {
+                for url in Srcset.urls(srcset) {
+                    var resource = PendingResource(kind: .image, raw: url, element: "img", attribute: "data-srcset", line: line, inNoscript: noscript)
+                    resource.lazy = true
+                    resources.append(resource)
+                }
+            }
         case DRAGNET_TAG_IFRAME:
             add(.iframe, attributes["src"], "iframe", "src", line, noscript)
+            if let (src, attribute) = Self.lazySource(attributes, Self.lazyImageAttributes), src != attributes["src"] {
+                var resource = PendingResource(kind: .iframe, raw: src, element: "iframe", attribute: attribute, line: line, inNoscript: noscript)
+                resource.lazy = true
+                resources.append(resource)
+            }
         case DRAGNET_TAG_FRAME:
             add(.frame, attributes["src"], "frame", "src", line, noscript)
         case DRAGNET_TAG_VIDEO:
@@ -353,6 +373,7 @@ final class ExtractionState {
                 element: pending.element, attribute: pending.attribute, line: pending.line)
             resource.inNoscript = pending.inNoscript
             resource.likelyPixel = pending.likelyPixel
+            resource.lazy = pending.lazy
             resource.async = pending.async
             resource.deferred = pending.deferred
             resource.module = pending.module
@@ -438,6 +459,17 @@ final class ExtractionState {
         var text = String(decoding: out, as: UTF8.self)
         if text.count > 200 { text = String(text.prefix(200)) }
         return text
+    }
+
+    /// Attributes that lazy-loading libraries (WP Rocket, lazysizes, lozad …) move into `src` later.
+    static let lazyScriptAttributes: [StaticString] = ["data-rocket-src", "data-src", "data-lazy-src", "data-cfasync-src"]
+    static let lazyImageAttributes: [StaticString] = ["data-src", "data-lazy-src", "data-rocket-src", "data-original"]
+
+    static func lazySource(_ attributes: Attributes, _ names: [StaticString]) -> (String, String)? {
+        for name in names {
+            if let value = attributes[name], !value.isEmpty { return (value, name.description) }
+        }
+        return nil
     }
 
     /// `data:` URLs are cut to their media type and `javascript:` to its scheme:

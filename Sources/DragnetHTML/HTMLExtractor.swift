@@ -25,6 +25,7 @@ public enum HTMLExtractor {
     ///   - charset: the HTTP header's charset; it overrides the page's own `<meta charset>`.
     public static func extract(_ bytes: [UInt8], pageURL: String?, charset: String? = nil) -> ExtractedPage {
         let state = ExtractionState(pageURL: pageURL.flatMap(WebURL.init))
+        let charset = charset ?? Charset.fallback(for: bytes)
         if !bytes.isEmpty {
             var callbacks = dragnet_html_callbacks(
                 start_element: startCallback,

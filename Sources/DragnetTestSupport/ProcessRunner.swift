@@ -18,7 +18,11 @@ public struct ProcessOutput: Sendable {
 /// Runs a program with posix_spawn and waits for it with wait4(2), so that the
 /// peak memory of exactly that child is known.
 public enum ProcessRunner {
-    public static func run(_ executable: String, _ arguments: [String], stdin: String = "", environment: [String: String] = [:]) throws -> ProcessOutput {
+    /// - Parameter onStart: called with the child's pid once it runs (to signal it, for example).
+    public static func run(
+        _ executable: String, _ arguments: [String], stdin: String = "", environment: [String: String] = [:],
+        onStart: (Int32) -> Void = { _ in }
+    ) throws -> ProcessOutput {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dragnet-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -45,6 +49,7 @@ public enum ProcessRunner {
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
         guard spawned == 0 else { throw FixtureError("posix_spawn \(executable): \(spawned)") }
+        onStart(pid)
 
         var status: Int32 = 0
         var usage = rusage()

@@ -1,31 +1,30 @@
-import DragnetTestSupport
 import Foundation
-import Synchronization
+public import Synchronization
 
 /// The fixture site every fetch test talks to: one server on 127.0.0.1 for the
 /// whole test run, with routes that behave well and badly on purpose.
-enum FixtureSite {
-    static let shared: Result<FixtureServer, any Error> = Result { try FixtureServer(handler: handle) }
+public enum FixtureSite {
+    public static let shared: Result<FixtureServer, any Error> = Result { try FixtureServer(handler: handle) }
 
-    static func server() throws -> FixtureServer { try shared.get() }
+    public static func server() throws -> FixtureServer { try shared.get() }
 
-    static func url(_ path: String) throws -> String { try server().baseURL + path }
+    public static func url(_ path: String) throws -> String { try server().baseURL + path }
 
     /// Fixed server clock for the cookie tests: Sun, 29 Nov 2026 12:00:00 GMT.
-    static let serverDate = "Sun, 29 Nov 2026 12:00:00 GMT"
+    public static let serverDate = "Sun, 29 Nov 2026 12:00:00 GMT"
 
-    static let landwirt: [UInt8] = (try? Fixtures.bytes("pages/landwirt.com.sensortechnik.html")) ?? []
-    static let heise: [UInt8] = (try? Fixtures.bytes("pages/heise.html")) ?? []
-    static let heiseGzip: [UInt8] = Gzip.compress(heise)
+    public static let landwirt: [UInt8] = (try? Fixtures.bytes("pages/landwirt.com.sensortechnik.html")) ?? []
+    public static let heise: [UInt8] = (try? Fixtures.bytes("pages/heise.html")) ?? []
+    public static let heiseGzip: [UInt8] = Gzip.compress(heise)
     /// 1 GiB of zeros, gzip-compressed to about 1 MB.
-    static let bomb: [UInt8] = Gzip.compress(chunks: 1024, chunk: [UInt8](repeating: 0, count: 1 << 20))
+    public static let bomb: [UInt8] = Gzip.compress(chunks: 1024, chunk: [UInt8](repeating: 0, count: 1 << 20))
 
     /// Hits per key, for the retry routes.
-    static let hits = Mutex<[String: Int]>([:])
+    public static let hits = Mutex<[String: Int]>([:])
     /// In-flight and peak in-flight requests per key, for the concurrency routes.
-    static let inFlight = Mutex<[String: (now: Int, peak: Int)]>([:])
+    public static let inFlight = Mutex<[String: (now: Int, peak: Int)]>([:])
 
-    static func peakInFlight(_ key: String) -> Int { inFlight.withLock { $0[key]?.peak ?? 0 } }
+    public static func peakInFlight(_ key: String) -> Int { inFlight.withLock { $0[key]?.peak ?? 0 } }
 
     static func handle(_ request: FixtureRequest, _ connection: FixtureConnection) {
         let parts = request.path.split(separator: "/").map(String.init)
@@ -45,6 +44,19 @@ enum FixtureSite {
                 let cookie = request.headers["cookie"] ?? "none"
                 connection.respond(status: 200, headers: [("Content-Type", "text/plain")], text: "end; cookie sent back: \(cookie.hasPrefix("midhop=") ? "yes" : "no")")
             }
+
+        case "page":
+            // /page/NAME: a saved page from Tests/Fixtures/pages, as text/html.
+            let name = parts.dropFirst().joined(separator: "/")
+            if !name.contains(".."), let bytes = try? Fixtures.bytes("pages/" + name) {
+                connection.respond(status: 200, headers: [("Content-Type", "text/html; charset=utf-8"), ("Set-Cookie", "visitor=v1; Path=/; Max-Age=600")], body: bytes)
+            } else {
+                connection.respond(status: 404, text: "no such page")
+            }
+
+        case "to-page":
+            // /to-page/NAME: a redirect to /page/NAME, as a site's front door would.
+            connection.respond(status: 301, headers: [("Location", "/page/" + parts.dropFirst().joined(separator: "/"))])
 
         case "echo-ua":
             connection.respond(status: 200, headers: [("Content-Type", "text/plain")], text: request.headers["user-agent"] ?? "")

@@ -2,8 +2,16 @@
 /// `<meta charset>` in the first 8 KiB. (Browsers' prescan stops at 1024 bytes,
 /// but real pages often put the tag later and libxml2 honours it wherever it
 /// sits in `<head>`; 8 KiB reports what the parser will use for almost all of them.)
-enum Charset {
-    static func detect(contentType: String?, body: [UInt8]) -> (String, CharsetSource)? {
+public enum Charset {
+    /// Where a body's character set was found.
+    public enum Source: String, Sendable, Hashable {
+        case header
+        case bom
+        case meta
+    }
+
+    /// The charset and where it was found: the Content-Type header, a BOM, or `<meta>`.
+    public static func detect(contentType: String?, body: [UInt8]) -> (String, Source)? {
         if let contentType, let charset = parameter("charset", in: contentType) {
             return (charset, .header)
         }
@@ -15,7 +23,7 @@ enum Charset {
     }
 
     /// The value of a `; name=value` parameter of a header, lower-cased, quotes removed.
-    static func parameter(_ name: String, in header: String) -> String? {
+    public static func parameter(_ name: String, in header: String) -> String? {
         for part in header.split(separator: ";").dropFirst() {
             guard let eq = part.firstIndex(of: "=") else { continue }
             let key = part[..<eq].trimming(" \t").lowercased()
@@ -29,7 +37,23 @@ enum Charset {
 
     /// `<meta charset="x">` or `<meta http-equiv=Content-Type content="...; charset=x">`:
     /// the first `charset=` inside a `<meta` tag, compared case-insensitively.
-    static func metaCharset(_ prefix: ArraySlice<UInt8>) -> String? {
+    /// The encoding libxml2 should use for a page with no charset in its HTTP
+    /// header, BOM or `<meta>`: UTF-8 when the first 64 KiB are valid UTF-8, else
+    /// windows-1252 (what browsers fall back to for legacy pages). Nil when the
+    /// page declares its own, so libxml2 honours the declaration.
+    public static func fallback(for body: [UInt8]) -> String? {
+        if detect(contentType: nil, body: body) != nil { return nil }
+        var prefix = body.prefix(65_536)
+        // Do not count a multi-byte sequence cut at the end of the window as invalid.
+        if prefix.count < body.count {
+            var cut = 0
+            while cut < 3, let last = prefix.last, last & 0xC0 == 0x80 { prefix.removeLast(); cut += 1 }
+            if let last = prefix.last, last >= 0xC0 { prefix.removeLast() }
+        }
+        return String(validating: prefix, as: UTF8.self) != nil ? "utf-8" : "windows-1252"
+    }
+
+    public static func metaCharset(_ prefix: ArraySlice<UInt8>) -> String? {
         let bytes = Array(prefix)
         let count = bytes.count
         func lower(_ byte: UInt8) -> UInt8 { (0x41...0x5A).contains(byte) ? byte | 0x20 : byte }
@@ -74,7 +98,7 @@ enum Charset {
 
 extension StringProtocol {
     /// Trims any of the characters in `set` from both ends.
-    func trimming(_ set: String) -> String {
+    fileprivate func trimming(_ set: String) -> String {
         let chars = Set(set)
         var slice = Substring(self)
         while let first = slice.first, chars.contains(first) { slice.removeFirst() }
