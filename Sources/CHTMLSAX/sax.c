@@ -7,6 +7,7 @@
 #include <libxml/xmlerror.h>
 #include <pthread.h>
 #include <string.h>
+#include <strings.h>
 
 typedef struct {
     const dragnet_html_callbacks *callbacks;
@@ -90,13 +91,31 @@ static void on_start(void *ctx, const xmlChar *name, const xmlChar **attributes)
     d->callbacks->start_element(d->user, tag, (const char **)attributes, line);
 }
 
+/* Whether the parser has just consumed an explicit end tag `</name>` (libxml2
+   calls endElement right after the `>`), rather than closing the element
+   because something else started or ended. */
+static int explicit_end_tag(htmlParserCtxtPtr context, const char *name) {
+    xmlParserInputPtr input = context->input;
+    if (input == NULL || input->cur == NULL || input->base == NULL) return 1;
+    const xmlChar *base = input->base;
+    const xmlChar *p = input->cur;
+    size_t n = strlen(name);
+    if ((size_t)(p - base) < n + 3 || p[-1] != '>') return 0;
+    const xmlChar *q = p - 2;
+    while (q > base && (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')) q--;
+    if ((size_t)(q - base + 1) < n + 2) return 0;
+    const xmlChar *start = q - n + 1;
+    return start[-2] == '<' && start[-1] == '/' && strncasecmp((const char *)start, name, n) == 0;
+}
+
 static void on_end(void *ctx, const xmlChar *name) {
     htmlParserCtxtPtr context = (htmlParserCtxtPtr)ctx;
     driver *d = (driver *)context->_private;
     int tag = tag_of(name);
     if (tag == DRAGNET_TAG_OTHER) return;
     if (captures_text(tag) && d->capture > 0) d->capture--;
-    d->callbacks->end_element(d->user, tag);
+    int implied = tag == DRAGNET_TAG_FORM ? !explicit_end_tag(context, (const char *)name) : 0;
+    d->callbacks->end_element(d->user, tag, implied);
 }
 
 static void on_characters(void *ctx, const xmlChar *text, int length) {

@@ -183,7 +183,7 @@ final class ExtractionState {
         }
     }
 
-    func end(tag: Int32) {
+    func end(tag: Int32, implied: Bool) {
         if tag == Int32(DRAGNET_TAG_TEMPLATE.rawValue) {
             templateDepth = max(0, templateDepth - 1)
             return
@@ -211,7 +211,9 @@ final class ExtractionState {
         case DRAGNET_TAG_A:
             _ = openLinks.popLast()
         case DRAGNET_TAG_FORM:
-            openForm = nil
+            // Only a written </form> ends a form; libxml2 also "closes" it when a
+            // nested <form> starts, which browsers ignore.
+            if !implied { openForm = nil }
         case DRAGNET_TAG_LABEL:
             if let label = labels.popLast() {
                 let text = Self.collapse(label.text)

@@ -26,6 +26,7 @@ public enum HTMLExtractor {
     public static func extract(_ bytes: [UInt8], pageURL: String?, charset: String? = nil) -> ExtractedPage {
         let state = ExtractionState(pageURL: pageURL.flatMap(WebURL.init))
         let charset = charset ?? Charset.fallback(for: bytes)
+        let bytes = withoutNULs(bytes, charset: charset)
         if !bytes.isEmpty {
             var callbacks = dragnet_html_callbacks(
                 start_element: startCallback,
@@ -50,15 +51,25 @@ public enum HTMLExtractor {
     }
 }
 
+/// libxml2 2.9 takes a NUL byte for the end of the input; browsers ignore it.
+/// Replace NULs with spaces (same length, so line numbers hold) unless the
+/// page is UTF-16 or UTF-32, where NUL bytes are part of the characters.
+private func withoutNULs(_ bytes: [UInt8], charset: String?) -> [UInt8] {
+    guard bytes.contains(0) else { return bytes }
+    let wide = (charset?.lowercased()).map { $0.hasPrefix("utf-16") || $0.hasPrefix("utf-32") || $0 == "ucs-2" } ?? false
+    if wide || bytes.starts(with: [0xFE, 0xFF]) || bytes.starts(with: [0xFF, 0xFE]) { return bytes }
+    return bytes.map { $0 == 0 ? 0x20 : $0 }
+}
+
 private let startCallback: @convention(c) (UnsafeMutableRawPointer?, Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>?, Int32) -> Void = { user, tag, attributes, line in
     guard let user else { return }
     let state = Unmanaged<ExtractionState>.fromOpaque(user).takeUnretainedValue()
     state.start(tag: tag, attributes: Attributes(pairs: UnsafePointer(attributes)), line: Int(line))
 }
 
-private let endCallback: @convention(c) (UnsafeMutableRawPointer?, Int32) -> Void = { user, tag in
+private let endCallback: @convention(c) (UnsafeMutableRawPointer?, Int32, Int32) -> Void = { user, tag, implied in
     guard let user else { return }
-    Unmanaged<ExtractionState>.fromOpaque(user).takeUnretainedValue().end(tag: tag)
+    Unmanaged<ExtractionState>.fromOpaque(user).takeUnretainedValue().end(tag: tag, implied: implied != 0)
 }
 
 private let charactersCallback: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?, Int32) -> Void = { user, text, length in

@@ -25,7 +25,9 @@ typedef enum {
 /// `line` is the 1-based source line.
 typedef struct {
     void (*start_element)(void *user, int tag, const char **attributes, int line);
-    void (*end_element)(void *user, int tag);
+    /// `implied` is 1 when no end tag was written: libxml2 closed the element
+    /// because another one started (a <form> inside a <form>, for example).
+    void (*end_element)(void *user, int tag, int implied);
     /// Text inside elements (already decoded to UTF-8).
     void (*characters)(void *user, const char *text, int length);
     /// Raw content of <script> and <style>.
