@@ -1,4 +1,6 @@
+#define _GNU_SOURCE
 #include "dragnet_support.h"
+#include <string.h>
 #include <openssl/evp.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -22,4 +24,8 @@ void dragnet_tune_allocator(int mmap_threshold, int trim_threshold) {
     (void)mmap_threshold;
     (void)trim_threshold;
 #endif
+}
+
+const void *dragnet_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length) {
+    return memmem(haystack, haystack_length, needle, needle_length);
 }

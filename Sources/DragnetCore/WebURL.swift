@@ -1,9 +1,11 @@
 /// Resolving and taking apart URLs found in pages, the way a browser does for
 /// `http`/`https` references: RFC 3986 §5 reference resolution with the WHATWG
 /// URL standard's leniency (leading and trailing spaces and control characters
-/// stripped, tabs and newlines removed, backslashes in the path treated as `/`).
+/// stripped, tabs and newlines removed, backslashes treated as `/` in special
+/// schemes, `http:foo` relative to an http base, host lower-cased, default port dropped).
 ///
-/// Pure Swift over UTF-8 bytes, so extraction never calls out for it.
+/// Works on UTF-8 bytes: pages hold thousands of URLs, and character-level
+/// `String` processing made this the slowest part of extraction.
 public struct WebURL: Sendable, Hashable {
     /// The full URL text.
     public var string: String
@@ -12,37 +14,21 @@ public struct WebURL: Sendable, Hashable {
     /// Lower-cased host without port or user info; nil for URLs without an authority.
     public var host: String?
 
+    // Components kept for resolving references against this URL without parsing it again.
+    private var authority: [UInt8]?
+    private var path: [UInt8]
+    private var query: [UInt8]?
+
     /// Whether the URL names something a browser fetches over the network.
     public var isNetwork: Bool { scheme == "http" || scheme == "https" }
 
-    /// Resolves `reference` against `base` (an absolute URL). Returns nil for an
-    /// empty reference or when the result is not a URL.
-    public static func resolve(_ reference: String, against base: WebURL?) -> WebURL? {
-        let cleaned = clean(reference)
-        guard !cleaned.isEmpty else { return nil }
-        let ref = Parts(cleaned)
-        if let scheme = ref.scheme {
-            // Browsers treat `http:foo` (no slashes) with the base's scheme as relative.
-            let afterScheme = cleaned.dropFirst(scheme.count + 1)
-            if let base, isSpecial(scheme), scheme == base.scheme, !afterScheme.hasPrefix("/"), !afterScheme.hasPrefix("\\") {
-                return resolveRelative(Parts(String(afterScheme)), base: base, scheme: scheme)
-            }
-            return make(scheme: scheme, authority: ref.authority, path: removeDotSegments(ref.path, hasAuthority: ref.authority != nil), query: ref.query, fragment: ref.fragment)
-        }
-        guard let base else { return nil }
-        return resolveRelative(ref, base: base, scheme: base.scheme)
-    }
+    public static func == (lhs: WebURL, rhs: WebURL) -> Bool { lhs.string == rhs.string }
+    public func hash(into hasher: inout Hasher) { hasher.combine(string) }
 
     /// Parses an absolute URL.
     public init?(_ text: String) {
         guard let url = WebURL.resolve(text, against: nil) else { return nil }
         self = url
-    }
-
-    private init(string: String, scheme: String, host: String?) {
-        self.string = string
-        self.scheme = scheme
-        self.host = host
     }
 
     /// The URL without its fragment.
@@ -51,196 +37,282 @@ public struct WebURL: Sendable, Hashable {
         return String(string[..<hash])
     }
 
-    // MARK: - Internals
+    /// Resolves `reference` against `base` (an absolute URL). Returns nil for an
+    /// empty reference or when the result is not a URL.
+    public static func resolve(_ reference: String, against base: WebURL?) -> WebURL? {
+        let cleaned = clean(Array(reference.utf8))
+        guard !cleaned.isEmpty else { return nil }
+        let ref = Parts(cleaned)
+        if let scheme = ref.scheme {
+            let afterScheme = cleaned[(scheme.count + 1)...]
+            // Browsers treat `http:foo` (no slashes) with the base's scheme as relative.
+            if let base, isSpecial(scheme), scheme == Array(base.scheme.utf8),
+                afterScheme.first != UInt8(ascii: "/"), afterScheme.first != UInt8(ascii: "\\")
+            {
+                return resolveRelative(Parts(Array(afterScheme)), base: base)
+            }
+            return make(scheme: scheme, authority: ref.authority, path: removeDotSegments(ref.path), query: ref.query, fragment: ref.fragment)
+        }
+        guard let base else { return nil }
+        return resolveRelative(ref, base: base)
+    }
+
+    // MARK: - Parsing
 
     private struct Parts {
-        var scheme: String?
-        var authority: String?
-        var path: String
-        var query: String?
-        var fragment: String?
+        var scheme: [UInt8]?
+        var authority: [UInt8]?
+        var path: [UInt8] = []
+        var query: [UInt8]?
+        var fragment: [UInt8]?
 
-        init(_ text: String) {
-            var rest = Substring(text)
-            if let hash = rest.firstIndex(of: "#") {
-                fragment = String(rest[rest.index(after: hash)...])
-                rest = rest[..<hash]
+        init(_ input: [UInt8]) {
+            var end = input.count
+            if let hash = input.firstIndex(of: UInt8(ascii: "#")) {
+                fragment = Array(input[(hash + 1)...])
+                end = hash
             }
-            if let colon = rest.firstIndex(of: ":"), WebURL.isScheme(rest[..<colon]) {
-                scheme = rest[..<colon].lowercased()
-                rest = rest[rest.index(after: colon)...]
+            var start = 0
+            if let colon = WebURL.schemeEnd(input, end: end) {
+                scheme = input[0..<colon].map { WebURL.lower($0) }
+                start = colon + 1
             }
-            if let q = rest.firstIndex(of: "?") {
-                query = String(rest[rest.index(after: q)...])
-                rest = rest[..<q]
+            if let q = input[start..<end].firstIndex(of: UInt8(ascii: "?")) {
+                query = Array(input[(q + 1)..<end])
+                end = q
             }
             let special = scheme.map(WebURL.isSpecial) ?? true
-            var pathPart = special ? Substring(rest.replacingBackslashes()) : rest
-            if pathPart.hasPrefix("//") {
-                let afterSlashes = pathPart.dropFirst(2)
-                let end = afterSlashes.firstIndex(of: "/") ?? afterSlashes.endIndex
-                authority = String(afterSlashes[..<end])
-                pathPart = afterSlashes[end...]
-            } else if special, scheme != nil, !pathPart.hasPrefix("/") {
-                // `https:example.com` and `https:/example.com` mean `https://example.com`.
-                let trimmed = pathPart.drop(while: { $0 == "/" })
-                let end = trimmed.firstIndex(of: "/") ?? trimmed.endIndex
-                authority = String(trimmed[..<end])
-                pathPart = trimmed[end...]
+            var rest = Array(input[start..<end])
+            if special { for index in rest.indices where rest[index] == UInt8(ascii: "\\") { rest[index] = UInt8(ascii: "/") } }
+            if rest.count >= 2, rest[0] == UInt8(ascii: "/"), rest[1] == UInt8(ascii: "/") {
+                let slash = rest[2...].firstIndex(of: UInt8(ascii: "/")) ?? rest.count
+                authority = Array(rest[2..<slash])
+                path = Array(rest[slash...])
+            } else if special, scheme != nil, rest.first != UInt8(ascii: "/") {
+                // `https:example.com` means `https://example.com`.
+                let slash = rest.firstIndex(of: UInt8(ascii: "/")) ?? rest.count
+                authority = Array(rest[0..<slash])
+                path = Array(rest[slash...])
+            } else if special, scheme != nil, rest.count >= 1, rest[0] == UInt8(ascii: "/"), authority == nil {
+                // `https:/example.com/x` likewise.
+                let trimmed = rest.drop(while: { $0 == UInt8(ascii: "/") })
+                let slash = trimmed.firstIndex(of: UInt8(ascii: "/")) ?? trimmed.endIndex
+                authority = Array(trimmed[trimmed.startIndex..<slash])
+                path = Array(trimmed[slash...])
+            } else {
+                path = rest
             }
-            path = String(pathPart)
         }
     }
 
-    private static func resolveRelative(_ ref: Parts, base: WebURL, scheme: String) -> WebURL? {
-        let baseParts = Parts(base.string)
+    /// The index of the `:` ending a scheme, if the input starts with one.
+    private static func schemeEnd(_ input: [UInt8], end: Int) -> Int? {
+        guard let first = input.first, isAlpha(first) else { return nil }
+        var index = 1
+        while index < end {
+            let byte = input[index]
+            if byte == UInt8(ascii: ":") { return index }
+            guard isAlpha(byte) || (0x30...0x39).contains(byte) || byte == 0x2B || byte == 0x2D || byte == 0x2E else { return nil }
+            index += 1
+        }
+        return nil
+    }
+
+    private static func resolveRelative(_ ref: Parts, base: WebURL) -> WebURL? {
+        let scheme = Array(base.scheme.utf8)
         if let authority = ref.authority {
-            return make(scheme: scheme, authority: authority, path: removeDotSegments(ref.path, hasAuthority: true), query: ref.query, fragment: ref.fragment)
+            return make(scheme: scheme, authority: authority, path: removeDotSegments(ref.path), query: ref.query, fragment: ref.fragment)
         }
         if ref.path.isEmpty {
-            return make(scheme: scheme, authority: baseParts.authority, path: baseParts.path, query: ref.query ?? baseParts.query, fragment: ref.fragment)
+            return make(scheme: scheme, authority: base.authority, path: base.path, query: ref.query ?? base.query, fragment: ref.fragment)
         }
-        if ref.path.hasPrefix("/") {
-            return make(scheme: scheme, authority: baseParts.authority, path: removeDotSegments(ref.path, hasAuthority: true), query: ref.query, fragment: ref.fragment)
+        if ref.path.first == UInt8(ascii: "/") {
+            return make(scheme: scheme, authority: base.authority, path: removeDotSegments(ref.path), query: ref.query, fragment: ref.fragment)
         }
-        // A base without an authority and a path like `data:` or `javascript:` cannot take relative references.
-        guard baseParts.authority != nil || baseParts.path.hasPrefix("/") else { return nil }
-        let merged: String
-        if baseParts.authority != nil && baseParts.path.isEmpty {
-            merged = "/" + ref.path
-        } else if let slash = baseParts.path.lastIndex(of: "/") {
-            merged = baseParts.path[...slash] + ref.path
+        // A base like `data:` or `javascript:` cannot take relative references.
+        guard base.authority != nil || base.path.first == UInt8(ascii: "/") else { return nil }
+        var merged: [UInt8]
+        if base.authority != nil && base.path.isEmpty {
+            merged = [UInt8(ascii: "/")] + ref.path
+        } else if let slash = base.path.lastIndex(of: UInt8(ascii: "/")) {
+            merged = Array(base.path[...slash]) + ref.path
         } else {
             merged = ref.path
         }
-        return make(scheme: scheme, authority: baseParts.authority, path: removeDotSegments(merged, hasAuthority: true), query: ref.query, fragment: ref.fragment)
+        return make(scheme: scheme, authority: base.authority, path: removeDotSegments(merged), query: ref.query, fragment: ref.fragment)
     }
 
-    private static func make(scheme: String, authority: String?, path: String, query: String?, fragment: String?) -> WebURL? {
+    private static func make(scheme: [UInt8], authority: [UInt8]?, path: [UInt8], query: [UInt8]?, fragment: [UInt8]?) -> WebURL? {
+        let special = isSpecial(scheme)
         var host: String?
-        var authorityText = authority
+        var authorityBytes = authority
         if let authority {
-            var userInfo = Substring("")
-            var hostPort = Substring(authority)
-            if let at = hostPort.lastIndex(of: "@") {
-                userInfo = hostPort[...at]
-                hostPort = hostPort[hostPort.index(after: at)...]
+            var hostStart = 0
+            if let at = authority.lastIndex(of: UInt8(ascii: "@")) { hostStart = at + 1 }
+            var hostEnd = authority.count
+            var portStart = authority.count
+            if authority.count > hostStart, authority[hostStart] == UInt8(ascii: "["), let close = authority[hostStart...].firstIndex(of: UInt8(ascii: "]")) {
+                hostEnd = close + 1
+                portStart = hostEnd
+            } else if let colon = authority[hostStart...].lastIndex(of: UInt8(ascii: ":")) {
+                hostEnd = colon
+                portStart = colon
             }
-            var hostPart: Substring
-            var portPart = Substring("")
-            if hostPort.hasPrefix("["), let close = hostPort.firstIndex(of: "]") {
-                hostPart = hostPort[...close]
-                portPart = hostPort[hostPort.index(after: close)...]
-            } else if let colon = hostPort.lastIndex(of: ":") {
-                hostPart = hostPort[..<colon]
-                portPart = hostPort[colon...]
-            } else {
-                hostPart = hostPort
-            }
-            while hostPart.hasSuffix(".") && hostPart.count > 1 { hostPart = hostPart.dropLast() }
-            let lowered = hostPart.lowercased()
-            if isSpecial(scheme) {
-                guard !lowered.isEmpty, isValidHost(lowered) else { return nil }
-                // Default ports are dropped, as browsers do.
-                if (scheme == "http" && portPart == ":80") || (scheme == "https" && portPart == ":443") || portPart == ":" {
-                    portPart = ""
+            var hostBytes = Array(authority[hostStart..<hostEnd])
+            while hostBytes.count > 1, hostBytes.last == UInt8(ascii: ".") { hostBytes.removeLast() }
+            let loweredHost = lowerHost(hostBytes)
+            if special {
+                guard !loweredHost.isEmpty, isValidHost(loweredHost) else { return nil }
+                var port = Array(authority[portStart...])
+                let portText = String(decoding: port, as: UTF8.self)
+                if port == [UInt8(ascii: ":")] || (scheme == Array("http".utf8) && portText == ":80") || (scheme == Array("https".utf8) && portText == ":443") {
+                    port = []
                 }
-                authorityText = userInfo + lowered + portPart
+                authorityBytes = Array(authority[0..<hostStart]) + loweredHost + port
             }
-            host = lowered.isEmpty ? nil : lowered
+            host = loweredHost.isEmpty ? nil : String(decoding: loweredHost, as: UTF8.self)
         }
-        var text = scheme + ":"
-        if let authorityText { text += "//" + authorityText }
         var fullPath = path
-        if authority != nil, isSpecial(scheme), fullPath.isEmpty { fullPath = "/" }
-        text += encodeSpaces(fullPath)
-        if let query { text += "?" + encodeSpaces(query) }
-        if let fragment { text += "#" + encodeSpaces(fragment) }
-        return WebURL(string: text, scheme: scheme, host: host)
+        if authority != nil, special, fullPath.isEmpty { fullPath = [UInt8(ascii: "/")] }
+
+        var text = scheme
+        text.append(UInt8(ascii: ":"))
+        if let authorityBytes {
+            text.append(contentsOf: [UInt8(ascii: "/"), UInt8(ascii: "/")])
+            text.append(contentsOf: authorityBytes)
+        }
+        appendEncoded(fullPath, to: &text)
+        if let query {
+            text.append(UInt8(ascii: "?"))
+            appendEncoded(query, to: &text)
+        }
+        if let fragment {
+            text.append(UInt8(ascii: "#"))
+            appendEncoded(fragment, to: &text)
+        }
+        var url = WebURL(
+            string: String(decoding: text, as: UTF8.self), scheme: String(decoding: scheme, as: UTF8.self), host: host,
+            authority: authorityBytes, path: fullPath, query: query)
+        url.query = query
+        return url
     }
 
-    /// RFC 3986 §5.2.4.
-    static func removeDotSegments(_ path: String, hasAuthority: Bool) -> String {
-        guard path.contains(".") else { return path }
-        var output: [Substring] = []
-        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
-        let absolute = path.hasPrefix("/")
+    private init(string: String, scheme: String, host: String?, authority: [UInt8]?, path: [UInt8], query: [UInt8]?) {
+        self.string = string
+        self.scheme = scheme
+        self.host = host
+        self.authority = authority
+        self.path = path
+        self.query = query
+    }
+
+    /// RFC 3986 §5.2.4, including the percent-encoded dot segments browsers honour.
+    static func removeDotSegments(_ path: [UInt8]) -> [UInt8] {
+        guard path.contains(UInt8(ascii: ".")) else { return path }
+        let absolute = path.first == UInt8(ascii: "/")
+        let segments = path.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        var output: [ArraySlice<UInt8>] = []
         for (index, segment) in segments.enumerated() {
             if absolute && index == 0 { continue }
             let last = index == segments.count - 1
-            switch segment {
-            case ".", "%2e", "%2E":
-                if last { output.append("") }
-            case "..", ".%2e", "%2e.", "%2e%2e", ".%2E", "%2E.", "%2E%2E":
+            switch dotKind(segment) {
+            case 1:
+                if last { output.append([]) }
+            case 2:
                 if !output.isEmpty { output.removeLast() }
-                if last { output.append("") }
+                if last { output.append([]) }
             default:
                 output.append(segment)
             }
         }
-        let joined = output.joined(separator: "/")
-        return absolute || hasAuthority ? "/" + joined : joined
-    }
-
-    static func isScheme(_ text: Substring) -> Bool {
-        guard let first = text.first, first.isASCII, first.isLetter else { return false }
-        return text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == ".") }
-    }
-
-    static func isSpecial(_ scheme: String) -> Bool {
-        scheme == "http" || scheme == "https" || scheme == "ws" || scheme == "wss" || scheme == "ftp"
-    }
-
-    private static func isValidHost(_ host: String) -> Bool {
-        if host.hasPrefix("[") { return host.hasSuffix("]") }
-        for scalar in host.unicodeScalars {
-            switch scalar {
-            case " ", "#", "%", "/", ":", "<", ">", "?", "@", "[", "\\", "]", "^", "|", "\"", "'", "*", "(", ")", ",", "{", "}", "`", "$", "!", "=", ";", "&", "+", "~":
-                return false
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F { return false }
-            }
+        var result: [UInt8] = absolute ? [UInt8(ascii: "/")] : []
+        for (index, segment) in output.enumerated() {
+            if index > 0 { result.append(UInt8(ascii: "/")) }
+            result.append(contentsOf: segment)
         }
-        return !host.hasPrefix(".") && !host.contains("..")
+        return result
+    }
+
+    /// 1 for `.` (or `%2e`), 2 for `..` (any mix of `.` and `%2e`), else 0.
+    private static func dotKind(_ segment: ArraySlice<UInt8>) -> Int {
+        var dots = 0
+        var index = segment.startIndex
+        while index < segment.endIndex {
+            if segment[index] == UInt8(ascii: ".") {
+                index += 1
+            } else if segment.endIndex - index >= 3, segment[index] == UInt8(ascii: "%"), segment[index + 1] == UInt8(ascii: "2"),
+                lower(segment[index + 2]) == UInt8(ascii: "e")
+            {
+                index += 3
+            } else {
+                return 0
+            }
+            dots += 1
+        }
+        return dots <= 2 ? dots : 0
+    }
+
+    static func isSpecial(_ scheme: [UInt8]) -> Bool {
+        switch String(decoding: scheme, as: UTF8.self) {
+        case "http", "https", "ws", "wss", "ftp": return true
+        default: return false
+        }
+    }
+
+    private static func isAlpha(_ byte: UInt8) -> Bool { (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) }
+    private static func lower(_ byte: UInt8) -> UInt8 { (0x41...0x5A).contains(byte) ? byte | 0x20 : byte }
+
+    private static func lowerHost(_ bytes: [UInt8]) -> [UInt8] {
+        if bytes.allSatisfy({ $0 < 0x80 }) { return bytes.map(lower) }
+        return Array(String(decoding: bytes, as: UTF8.self).lowercased().utf8)
+    }
+
+    private static func isValidHost(_ host: [UInt8]) -> Bool {
+        if host.first == UInt8(ascii: "[") { return host.last == UInt8(ascii: "]") }
+        if host.first == UInt8(ascii: ".") { return false }
+        var previousDot = false
+        for byte in host {
+            if byte < 0x21 || byte == 0x7F { return false }
+            switch byte {
+            case UInt8(ascii: "#"), UInt8(ascii: "%"), UInt8(ascii: "/"), UInt8(ascii: ":"), UInt8(ascii: "<"), UInt8(ascii: ">"),
+                UInt8(ascii: "?"), UInt8(ascii: "@"), UInt8(ascii: "["), UInt8(ascii: "\\"), UInt8(ascii: "]"), UInt8(ascii: "^"),
+                UInt8(ascii: "|"), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "("), UInt8(ascii: ")"),
+                UInt8(ascii: ","), UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "`"), UInt8(ascii: "$"), UInt8(ascii: "!"),
+                UInt8(ascii: "="), UInt8(ascii: ";"), UInt8(ascii: "&"), UInt8(ascii: "+"), UInt8(ascii: "~"):
+                return false
+            case UInt8(ascii: "."):
+                if previousDot { return false }
+                previousDot = true
+                continue
+            default:
+                break
+            }
+            previousDot = false
+        }
+        return true
     }
 
     /// Leading/trailing C0 controls and spaces removed; tabs and newlines removed everywhere.
-    static func clean(_ text: String) -> String {
-        let bytes = text.utf8
-        var needsWork = false
-        if let first = bytes.first, first <= 0x20 { needsWork = true }
-        if let last = bytes.last, last <= 0x20 { needsWork = true }
-        if !needsWork, bytes.contains(where: { $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) { needsWork = true }
-        guard needsWork else { return text }
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count)
-        for byte in bytes where byte != 0x09 && byte != 0x0A && byte != 0x0D { out.append(byte) }
-        var start = 0, end = out.count
-        while start < end, out[start] <= 0x20 { start += 1 }
-        while end > start, out[end - 1] <= 0x20 { end -= 1 }
-        return String(decoding: out[start..<end], as: UTF8.self)
+    static func clean(_ bytes: [UInt8]) -> [UInt8] {
+        var start = 0, end = bytes.count
+        while start < end, bytes[start] <= 0x20 { start += 1 }
+        while end > start, bytes[end - 1] <= 0x20 { end -= 1 }
+        let trimmed = bytes[start..<end]
+        guard trimmed.contains(where: { $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else { return Array(trimmed) }
+        return trimmed.filter { $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
     }
 
-    private static func encodeSpaces(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 == 0x20 || $0 == 0x22 || $0 == 0x3C || $0 == 0x3E || $0 == 0x60 }) else { return text }
-        var out = ""
-        for char in text {
-            switch char {
-            case " ": out += "%20"
-            case "\"": out += "%22"
-            case "<": out += "%3C"
-            case ">": out += "%3E"
-            case "`": out += "%60"
-            default: out.append(char)
+    /// Percent-encodes the bytes browsers encode in paths, queries and fragments (space, `"`, `<`, `>`, `` ` ``).
+    private static func appendEncoded(_ bytes: [UInt8], to out: inout [UInt8]) {
+        for byte in bytes {
+            switch byte {
+            case 0x20: out.append(contentsOf: [0x25, 0x32, 0x30])
+            case 0x22: out.append(contentsOf: [0x25, 0x32, 0x32])
+            case 0x3C: out.append(contentsOf: [0x25, 0x33, 0x43])
+            case 0x3E: out.append(contentsOf: [0x25, 0x33, 0x45])
+            case 0x60: out.append(contentsOf: [0x25, 0x36, 0x30])
+            default: out.append(byte)
             }
         }
-        return out
-    }
-}
-
-extension Substring {
-    fileprivate func replacingBackslashes() -> String {
-        guard contains("\\") else { return String(self) }
-        return String(map { $0 == "\\" ? "/" : $0 })
     }
 }

@@ -306,9 +306,10 @@ final class ExtractionState {
             case "refresh":
                 if let target = Self.refreshTarget(content) { metaRefresh.append((target, line)) }
             case "content-type":
-                if meta.declaredCharset == nil, let range = content.lowercased().range(of: "charset=", from: content.startIndex) {
-                    let value = content[range.upperBound...].prefix(while: { $0 != ";" && $0 != " " && $0 != "\"" })
-                    if !value.isEmpty { meta.declaredCharset = value.lowercased() }
+                let lowered = content.lowercased()
+                if meta.declaredCharset == nil, let offset = lowered.firstByteOffset(of: "charset=") {
+                    let value = lowered.utf8.dropFirst(offset + 8).prefix(while: { $0 != 0x3B && $0 != 0x20 && $0 != 0x22 })
+                    if !value.isEmpty { meta.declaredCharset = String(decoding: value, as: UTF8.self) }
                 }
             default:
                 break
@@ -516,9 +517,9 @@ final class ExtractionState {
 
     /// The URL of `<meta http-equiv=refresh content="5; url=…">`.
     static func refreshTarget(_ content: String) -> String? {
-        let lowered = content.lowercased()
-        guard let range = lowered.range(of: "url", from: lowered.startIndex) else { return nil }
-        var rest = content[range.upperBound...].drop(while: { $0 == " " })
+        // Offsets in the lower-cased text are valid in the original: ASCII letters only change case.
+        guard let offset = content.lowercased().firstByteOffset(of: "url"), content.lowercased().utf8.count == content.utf8.count else { return nil }
+        var rest = Substring(String(decoding: content.utf8.dropFirst(offset + 3), as: UTF8.self)).drop(while: { $0 == " " })
         guard rest.first == "=" else { return nil }
         rest = rest.dropFirst().drop(while: { $0 == " " })
         if let quote = rest.first, quote == "'" || quote == "\"" {

@@ -103,29 +103,21 @@ public enum FieldClassifier {
     /// `word` occurs in `text`; short words (≤ 4 letters) must stand alone
     /// (between non-letters), so `tel` matches `tel` or `phone_tel` but not `hotel`.
     private static func contains(_ text: String, _ word: String) -> Bool {
-        guard word.count <= 4 else { return text.contains(word) }
-        var searchStart = text.startIndex
-        while let range = text.range(of: word, from: searchStart) {
-            let before = range.lowerBound == text.startIndex ? nil : text[text.index(before: range.lowerBound)]
-            let after = range.upperBound == text.endIndex ? nil : text[range.upperBound]
-            if !(before?.isLetter ?? false) && !(after?.isLetter ?? false) { return true }
-            searchStart = text.index(after: range.lowerBound)
+        guard word.utf8.count <= 4 else { return text.containsBytes(word) }
+        let bytes = Array(text.utf8)
+        var start = 0
+        while let offset = text.firstByteOffset(of: word, from: start) {
+            let end = offset + word.utf8.count
+            let before = offset > 0 ? bytes[offset - 1] : 0x20
+            let after = end < bytes.count ? bytes[end] : 0x20
+            if !isLetter(before) && !isLetter(after) { return true }
+            start = offset + 1
         }
         return false
     }
-}
 
-extension String {
-    /// The first range of `needle` at or after `from` (no Foundation needed).
-    func range(of needle: String, from start: Index) -> Range<Index>? {
-        guard !needle.isEmpty else { return nil }
-        var index = start
-        while index < endIndex {
-            if self[index...].hasPrefix(needle) {
-                return index..<self.index(index, offsetBy: needle.count)
-            }
-            index = self.index(after: index)
-        }
-        return nil
+    /// ASCII letters and any non-ASCII byte (letters of other scripts).
+    private static func isLetter(_ byte: UInt8) -> Bool {
+        (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte >= 0x80
     }
 }

@@ -42,22 +42,22 @@ enum PolicyLinks {
         }
         let lowered = text.lowercased()
         if !lowered.isEmpty {
-            if let language = strongPhrases.first(where: { $0.1.contains(where: lowered.contains) })?.0 {
+            if let language = strongPhrases.first(where: { $0.1.contains(where: lowered.containsBytes) })?.0 {
                 score += 70
                 reasons.append("text:\(language)")
-            } else if let language = words.first(where: { $0.1.contains(where: lowered.contains) })?.0 {
+            } else if let language = words.first(where: { $0.1.contains(where: lowered.containsBytes) })?.0 {
                 score += 60
                 reasons.append("text:\(language)")
             }
         }
         let path = pathAndQuery(url).lowercased()
-        if urlPatterns.contains(where: path.contains) {
+        if urlPatterns.contains(where: path.containsBytes) {
             score += 40
             reasons.append("url")
         }
         guard score > 0 else { return nil }
         // A policy about cookies only is a weaker match than the privacy policy.
-        if lowered.contains("cookie") && !lowered.contains("privacy") && !reasons.contains("rel") { score -= 30 }
+        if lowered.containsBytes("cookie") && !lowered.containsBytes("privacy") && !reasons.contains("rel") { score -= 30 }
         if let host, host == pageHost { score += 5 }
         return PolicyLinkCandidate(url: url, text: text, reasons: reasons, score: score, line: line)
     }
@@ -85,9 +85,9 @@ enum PolicyLinks {
     }
 
     private static func pathAndQuery(_ url: String) -> String {
-        guard let schemeEnd = url.range(of: "://", from: url.startIndex) else { return url }
-        let rest = url[schemeEnd.upperBound...]
-        guard let slash = rest.firstIndex(of: "/") else { return "" }
-        return String(rest[slash...])
+        let bytes = Array(url.utf8)
+        guard let schemeEnd = url.firstByteOffset(of: "://") else { return url }
+        guard let slash = bytes[(schemeEnd + 3)...].firstIndex(of: UInt8(ascii: "/")) else { return "" }
+        return String(decoding: bytes[slash...], as: UTF8.self)
     }
 }

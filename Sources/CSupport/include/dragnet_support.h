@@ -14,4 +14,7 @@ int dragnet_sha256(const void *data, size_t length, unsigned char *digest);
 /// See mallopt(3). Does nothing on a C library without mallopt.
 void dragnet_tune_allocator(int mmap_threshold, int trim_threshold);
 
+/// memmem(3): the first occurrence of `needle` in `haystack`, or NULL.
+const void *dragnet_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length);
+
 #endif
