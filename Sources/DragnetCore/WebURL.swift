@@ -15,6 +15,7 @@ public struct WebURL: Sendable, Hashable {
     public var host: String?
 
     // Components kept for resolving references against this URL without parsing it again.
+    private var schemeBytes: [UInt8]
     private var authority: [UInt8]?
     private var path: [UInt8]
     private var query: [UInt8]?
@@ -46,7 +47,7 @@ public struct WebURL: Sendable, Hashable {
         if let scheme = ref.scheme {
             let afterScheme = cleaned[(scheme.count + 1)...]
             // Browsers treat `http:foo` (no slashes) with the base's scheme as relative.
-            if let base, isSpecial(scheme), scheme == Array(base.scheme.utf8),
+            if let base, isSpecial(scheme), scheme == base.schemeBytes,
                 afterScheme.first != UInt8(ascii: "/"), afterScheme.first != UInt8(ascii: "\\")
             {
                 return resolveRelative(Parts(Array(afterScheme)), base: base)
@@ -119,7 +120,7 @@ public struct WebURL: Sendable, Hashable {
     }
 
     private static func resolveRelative(_ ref: Parts, base: WebURL) -> WebURL? {
-        let scheme = Array(base.scheme.utf8)
+        let scheme = base.schemeBytes
         if let authority = ref.authority {
             return make(scheme: scheme, authority: authority, path: removeDotSegments(ref.path), query: ref.query, fragment: ref.fragment)
         }
@@ -163,19 +164,25 @@ public struct WebURL: Sendable, Hashable {
             let loweredHost = lowerHost(hostBytes)
             if special {
                 guard !loweredHost.isEmpty, isValidHost(loweredHost) else { return nil }
-                var port = Array(authority[portStart...])
-                let portText = String(decoding: port, as: UTF8.self)
-                if port == [UInt8(ascii: ":")] || (scheme == Array("http".utf8) && portText == ":80") || (scheme == Array("https".utf8) && portText == ":443") {
-                    port = []
+                let port = authority[portStart...]
+                let dropPort = port.count == 1 || (scheme == http && port.elementsEqual(port80)) || (scheme == https && port.elementsEqual(port443))
+                if hostStart == 0, dropPort || port.isEmpty, loweredHost == hostBytes, hostBytes.count == authority.count - port.count {
+                    authorityBytes = dropPort ? hostBytes : authority
+                } else {
+                    var rebuilt = Array(authority[0..<hostStart])
+                    rebuilt.append(contentsOf: loweredHost)
+                    if !dropPort { rebuilt.append(contentsOf: port) }
+                    authorityBytes = rebuilt
                 }
-                authorityBytes = Array(authority[0..<hostStart]) + loweredHost + port
             }
             host = loweredHost.isEmpty ? nil : String(decoding: loweredHost, as: UTF8.self)
         }
         var fullPath = path
         if authority != nil, special, fullPath.isEmpty { fullPath = [UInt8(ascii: "/")] }
 
-        var text = scheme
+        var text = [UInt8]()
+        text.reserveCapacity(scheme.count + 3 + (authorityBytes?.count ?? 0) + fullPath.count + (query?.count ?? 0) + (fragment?.count ?? 0) + 2)
+        text.append(contentsOf: scheme)
         text.append(UInt8(ascii: ":"))
         if let authorityBytes {
             text.append(contentsOf: [UInt8(ascii: "/"), UInt8(ascii: "/")])
@@ -190,16 +197,15 @@ public struct WebURL: Sendable, Hashable {
             text.append(UInt8(ascii: "#"))
             appendEncoded(fragment, to: &text)
         }
-        var url = WebURL(
-            string: String(decoding: text, as: UTF8.self), scheme: String(decoding: scheme, as: UTF8.self), host: host,
+        return WebURL(
+            string: String(decoding: text, as: UTF8.self), scheme: scheme, host: host,
             authority: authorityBytes, path: fullPath, query: query)
-        url.query = query
-        return url
     }
 
-    private init(string: String, scheme: String, host: String?, authority: [UInt8]?, path: [UInt8], query: [UInt8]?) {
+    private init(string: String, scheme: [UInt8], host: String?, authority: [UInt8]?, path: [UInt8], query: [UInt8]?) {
         self.string = string
-        self.scheme = scheme
+        self.scheme = String(decoding: scheme, as: UTF8.self)
+        self.schemeBytes = scheme
         self.host = host
         self.authority = authority
         self.path = path
@@ -252,17 +258,19 @@ public struct WebURL: Sendable, Hashable {
         return dots <= 2 ? dots : 0
     }
 
+    private static let http = Array("http".utf8), https = Array("https".utf8)
+    private static let ws = Array("ws".utf8), wss = Array("wss".utf8), ftp = Array("ftp".utf8)
+    private static let port80 = Array(":80".utf8), port443 = Array(":443".utf8)
+
     static func isSpecial(_ scheme: [UInt8]) -> Bool {
-        switch String(decoding: scheme, as: UTF8.self) {
-        case "http", "https", "ws", "wss", "ftp": return true
-        default: return false
-        }
+        scheme == http || scheme == https || scheme == ws || scheme == wss || scheme == ftp
     }
 
     private static func isAlpha(_ byte: UInt8) -> Bool { (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) }
     private static func lower(_ byte: UInt8) -> UInt8 { (0x41...0x5A).contains(byte) ? byte | 0x20 : byte }
 
     private static func lowerHost(_ bytes: [UInt8]) -> [UInt8] {
+        if bytes.allSatisfy({ $0 < 0x80 && !(0x41...0x5A).contains($0) }) { return bytes }
         if bytes.allSatisfy({ $0 < 0x80 }) { return bytes.map(lower) }
         return Array(String(decoding: bytes, as: UTF8.self).lowercased().utf8)
     }

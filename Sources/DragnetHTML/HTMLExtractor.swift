@@ -1,4 +1,7 @@
 import CHTMLSAX
+#if canImport(Glibc)
+import Glibc
+#endif
 public import DragnetCore
 
 /// Why a document could not be parsed at all.
@@ -55,7 +58,8 @@ public enum HTMLExtractor {
 /// Replace NULs with spaces (same length, so line numbers hold) unless the
 /// page is UTF-16 or UTF-32, where NUL bytes are part of the characters.
 private func withoutNULs(_ bytes: [UInt8], charset: String?) -> [UInt8] {
-    guard bytes.contains(0) else { return bytes }
+    let hasNUL = bytes.withUnsafeBytes { buffer in buffer.baseAddress.map { memchr($0, 0, buffer.count) != nil } ?? false }
+    guard hasNUL else { return bytes }
     let wide = (charset?.lowercased()).map { $0.hasPrefix("utf-16") || $0.hasPrefix("utf-32") || $0 == "ucs-2" } ?? false
     if wide || bytes.starts(with: [0xFE, 0xFF]) || bytes.starts(with: [0xFF, 0xFE]) { return bytes }
     return bytes.map { $0 == 0 ? 0x20 : $0 }

@@ -33,14 +33,21 @@ enum PolicyLinks {
         "donnees-personnelles", "protection-des-donnees", "proteccion-de-datos", "protecao-de-dados", "gdpr", "rgpd",
     ]
 
+    /// Stems that every phrase, word and URL pattern above contains one of: a link
+    /// with none of them in its text or URL is not a candidate, checked cheaply.
+    static let stems = ["priva", "datenschutz", "dsgvo", "confiden", "données", "donnees", "protec", "riserv", "gegevens", "vie priv", "gdpr", "rgpd"]
+
     static func candidate(url: String, host: String?, pageHost: String?, text: String, rel: String?, line: Int) -> PolicyLinkCandidate? {
+        let isRel = rel.map { $0.lowercased().split(separator: " ").contains("privacy-policy") } ?? false
+        let lowered = text.lowercased()
+        let lowerURL = url.lowercased()
+        guard isRel || stems.contains(where: { lowered.containsBytes($0) || lowerURL.containsBytes($0) }) else { return nil }
         var score = 0
         var reasons: [String] = []
-        if let rel, rel.lowercased().split(separator: " ").contains("privacy-policy") {
+        if isRel {
             score += 100
             reasons.append("rel")
         }
-        let lowered = text.lowercased()
         if !lowered.isEmpty {
             if let language = strongPhrases.first(where: { $0.1.contains(where: lowered.containsBytes) })?.0 {
                 score += 70
