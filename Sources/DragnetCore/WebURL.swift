@@ -312,6 +312,10 @@ public struct WebURL: Sendable, Hashable {
 
     /// Percent-encodes the bytes browsers encode in paths, queries and fragments (space, `"`, `<`, `>`, `` ` ``).
     private static func appendEncoded(_ bytes: [UInt8], to out: inout [UInt8]) {
+        guard bytes.contains(where: { $0 == 0x20 || $0 == 0x22 || $0 == 0x3C || $0 == 0x3E || $0 == 0x60 }) else {
+            out.append(contentsOf: bytes)
+            return
+        }
         for byte in bytes {
             switch byte {
             case 0x20: out.append(contentsOf: [0x25, 0x32, 0x30])

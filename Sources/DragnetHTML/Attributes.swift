@@ -22,6 +22,16 @@ struct Attributes {
         return nil
     }
 
+    /// Calls `body` with each attribute's name and value pointers (value nil for a bare attribute).
+    func forEach(_ body: (UnsafePointer<CChar>, UnsafePointer<CChar>?) -> Void) {
+        guard let pairs else { return }
+        var index = 0
+        while let attribute = pairs[index] {
+            body(attribute, pairs[index + 1])
+            index += 2
+        }
+    }
+
     /// Whether attribute `name` is present.
     func has(_ name: StaticString) -> Bool { self[name] != nil }
 }

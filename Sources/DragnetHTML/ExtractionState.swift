@@ -1,5 +1,8 @@
 import CHTMLSAX
 import DragnetCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The extractor's state during one parse; lives only inside `HTMLExtractor.extract`.
 final class ExtractionState {
@@ -100,31 +103,7 @@ final class ExtractionState {
         case DRAGNET_TAG_LINK:
             link(attributes, line: line, noscript: noscript)
         case DRAGNET_TAG_IMG:
-            let pixel = Self.isLikelyPixel(attributes)
-            if let src = attributes["src"] {
-                var resource = PendingResource(kind: .image, raw: src, element: "img", attribute: "src", line: line, inNoscript: noscript)
-                resource.likelyPixel = pixel
-                resources.append(resource)
-            }
-            if let srcset = attributes["srcset"] {
-                for url in Srcset.urls(srcset) {
-                    var resource = PendingResource(kind: .image, raw: url, element: "img", attribute: "srcset", line: line, inNoscript: noscript)
-                    resource.likelyPixel = pixel
-                    resources.append(resource)
-                }
-            }
-            if let (src, attribute) = Self.lazySource(attributes, Self.lazyImageAttributes), src != attributes["src"] {
-                var resource = PendingResource(kind: .image, raw: src, element: "img", attribute: attribute, line: line, inNoscript: noscript)
-                resource.lazy = true
-                resources.append(resource)
-            }
-            if let srcset = attributes["data-srcset"] ?? attributes["data-lazy-srcset"] {
-                for url in Srcset.urls(srcset) {
-                    var resource = PendingResource(kind: .image, raw: url, element: "img", attribute: "data-srcset", line: line, inNoscript: noscript)
-                    resource.lazy = true
-                    resources.append(resource)
-                }
-            }
+            image(attributes, line: line, noscript: noscript)
         case DRAGNET_TAG_IFRAME:
             add(.iframe, attributes["src"], "iframe", "src", line, noscript)
             if let (src, attribute) = Self.lazySource(attributes, Self.lazyImageAttributes), src != attributes["src"] {
@@ -245,6 +224,61 @@ final class ExtractionState {
     }
 
     // MARK: - Elements
+
+    /// `<img>`: one pass over its attributes (pages carry hundreds of images).
+    private func image(_ attributes: Attributes, line: Int, noscript: Bool) {
+        var src: String?, srcset: String?, lazySrc: (String, String)?, lazySrcset: String?
+        var width: String?, height: String?, style: String?
+        attributes.forEach { name, value in
+            guard let value else { return }
+            switch name[0] {
+            case 0x73:  // s
+                if strcmp(name, "src") == 0 { src = String(cString: value) }
+                else if strcmp(name, "srcset") == 0 { srcset = String(cString: value) }
+                else if strcmp(name, "style") == 0 { style = String(cString: value) }
+            case 0x77:  // w
+                if strcmp(name, "width") == 0 { width = String(cString: value) }
+            case 0x68:  // h
+                if strcmp(name, "height") == 0 { height = String(cString: value) }
+            case 0x64:  // d
+                guard value[0] != 0 else { return }
+                if lazySrc == nil, strcmp(name, "data-src") == 0 || strcmp(name, "data-lazy-src") == 0
+                    || strcmp(name, "data-rocket-src") == 0 || strcmp(name, "data-original") == 0
+                {
+                    lazySrc = (String(cString: value), String(cString: name))
+                } else if strcmp(name, "data-srcset") == 0 || strcmp(name, "data-lazy-srcset") == 0 {
+                    lazySrcset = String(cString: value)
+                }
+            default:
+                break
+            }
+        }
+        let pixel = Self.isLikelyPixel(width: width, height: height, style: style)
+        if let src {
+            var resource = PendingResource(kind: .image, raw: src, element: "img", attribute: "src", line: line, inNoscript: noscript)
+            resource.likelyPixel = pixel
+            resources.append(resource)
+        }
+        if let srcset {
+            for url in Srcset.urls(srcset) {
+                var resource = PendingResource(kind: .image, raw: url, element: "img", attribute: "srcset", line: line, inNoscript: noscript)
+                resource.likelyPixel = pixel
+                resources.append(resource)
+            }
+        }
+        if let (lazy, attribute) = lazySrc, lazy != src {
+            var resource = PendingResource(kind: .image, raw: lazy, element: "img", attribute: attribute, line: line, inNoscript: noscript)
+            resource.lazy = true
+            resources.append(resource)
+        }
+        if let lazySrcset {
+            for url in Srcset.urls(lazySrcset) {
+                var resource = PendingResource(kind: .image, raw: url, element: "img", attribute: "data-srcset", line: line, inNoscript: noscript)
+                resource.lazy = true
+                resources.append(resource)
+            }
+        }
+    }
 
     private func add(_ kind: ResourceKind, _ raw: String?, _ element: String, _ attribute: String, _ line: Int, _ noscript: Bool) {
         guard let raw else { return }
@@ -491,11 +525,11 @@ final class ExtractionState {
     }
 
     /// An `<img>` of at most 2×2 pixels, or one hidden by its inline style.
-    static func isLikelyPixel(_ attributes: Attributes) -> Bool {
-        let width = attributes["width"].flatMap(dimension)
-        let height = attributes["height"].flatMap(dimension)
+    static func isLikelyPixel(width widthText: String?, height heightText: String?, style styleText: String?) -> Bool {
+        let width = widthText.flatMap(dimension)
+        let height = heightText.flatMap(dimension)
         if width != nil || height != nil, (width ?? 0) <= 2, (height ?? 0) <= 2 { return true }
-        guard let style = attributes["style"]?.lowercased().filter({ !$0.isWhitespace }) else { return false }
+        guard let style = styleText?.lowercased().filter({ !$0.isWhitespace }) else { return false }
         if style.contains("display:none") || style.contains("visibility:hidden") { return true }
         let small = ["0", "0px", "1px", "2px"]
         let styleWidth = cssValue(style, "width"), styleHeight = cssValue(style, "height")

@@ -40,8 +40,8 @@ enum PolicyLinks {
     static func candidate(url: String, host: String?, pageHost: String?, text: String, rel: String?, line: Int) -> PolicyLinkCandidate? {
         let isRel = rel.map { $0.lowercased().split(separator: " ").contains("privacy-policy") } ?? false
         let lowered = text.lowercased()
-        let lowerURL = url.lowercased()
-        guard isRel || stems.contains(where: { lowered.containsBytes($0) || lowerURL.containsBytes($0) }) else { return nil }
+        let haystack = lowered + " " + url.lowercased()
+        guard isRel || stems.contains(where: haystack.containsBytes) else { return nil }
         var score = 0
         var reasons: [String] = []
         if isRel {
