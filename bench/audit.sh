@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# bench/audit.sh: dragnet audit of 2,000 pages served by nginx on 127.0.0.1,
+# against the two costs no auditor can avoid, measured in the same run:
+# curl --parallel --parallel-max 32 fetching the same list, plus xmllint --html
+# --noout parsing the same files. Prints the median ratio audit / (curl + xmllint)
+# (target <= 1.0) and dragnet's peak RSS for 1,000 and 10,000 URLs (target: flat, <= 150 MB).
+#   PAGES=2000 RUNS=5 PORT=18081 bench/audit.sh
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+PAGES=${PAGES:-2000}
+RUNS=${RUNS:-5}
+PORT=${PORT:-18081}
+
+need curl curl
+need xmllint libxml2-utils
+build_release
+make_site 10000
+start_nginx "$PORT"
+url_list "$PAGES" "$PORT" "$OUT/audit-urls.txt"
+mapfile -t FILES < <(head -n "$PAGES" "$OUT/audit-urls.txt" | sed "s|http://127.0.0.1:$PORT|$OUT/www|")
+rm -f "$OUT"/audit-*.times
+
+AUDIT=("$DRAGNET" audit --quiet --concurrency 32 --per-host 32 --output "$OUT/audit-report.json")
+echo "pages: $PAGES, runs: $RUNS each, alternating; nginx on 127.0.0.1:$PORT; $(nproc) cores"
+"${AUDIT[@]}" "$OUT/audit-urls.txt"   # warm-up
+for ((run = 1; run <= RUNS; run++)); do
+    timed "$OUT/audit-dragnet.times" "${AUDIT[@]}" "$OUT/audit-urls.txt"
+    timed "$OUT/audit-curl.times" curl --parallel --parallel-max 32 -s --no-progress-meter -K "$OUT/audit-urls.txt.curl"
+    /usr/bin/time -f '%e %M' -o "$OUT/audit-xmllint.last" xmllint --html --noout "${FILES[@]}" 2>/dev/null || true
+    tail -1 "$OUT/audit-xmllint.last" >> "$OUT/audit-xmllint.times"
+    printf 'run %d: dragnet audit %ss  curl %ss  xmllint %ss\n' "$run" \
+        "$(tail -1 "$OUT/audit-dragnet.times" | cut -d' ' -f1)" "$(tail -1 "$OUT/audit-curl.times" | cut -d' ' -f1)" \
+        "$(tail -1 "$OUT/audit-xmllint.times" | cut -d' ' -f1)"
+done
+pages=$(python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(r['summary']['pages'], 'pages,', r['summary']['failed'], 'failed,', sum(len(p['resources']) for p in r['pages']), 'resources')" "$OUT/audit-report.json")
+d=$(median "$OUT/audit-dragnet.times" 1)
+c=$(median "$OUT/audit-curl.times" 1)
+x=$(median "$OUT/audit-xmllint.times" 1)
+echo "last report: $pages, $(($(stat -c %s "$OUT/audit-report.json") / 1000000)) MB"
+echo "median wall: dragnet audit ${d}s; curl ${c}s + xmllint ${x}s"
+awk -v d="$d" -v c="$c" -v x="$x" 'BEGIN {printf "ratio audit/(curl+xmllint): %.2f (target <= 1.0)\n", d / (c + x)}'
+
+for n in 1000 10000; do
+    url_list "$n" "$PORT" "$OUT/audit-rss-$n.txt"
+    /usr/bin/time -f '%e %M' -o "$OUT/audit-rss-$n.last" "$DRAGNET" audit --quiet --concurrency 32 --per-host 32 \
+        --output "$OUT/audit-rss-report.json" "$OUT/audit-rss-$n.txt"
+    read -r secs kib < "$OUT/audit-rss-$n.last"
+    echo "peak RSS for $n URLs: $((kib / 1024)) MiB (${secs}s)"
+done
