@@ -17,7 +17,7 @@ start_nginx "$PORT"
 url_list "$PAGES" "$PORT" "$OUT/fetch-urls.txt"
 rm -f "$OUT/fetch-dragnet.times" "$OUT/fetch-nodigest.times" "$OUT/fetch-curl.times"
 
-bytes=$(find -L "$OUT/www/p" -name '*.html' | head -n "$PAGES" | xargs stat -L -c %s | awk '{s+=$1} END {print s}')
+bytes=$(seq -f "$OUT/www/p/%05g.html" 0 $((PAGES - 1)) | xargs stat -L -c %s | awk '{s+=$1} END {print s}')
 echo "pages: $PAGES ($((bytes / 1000000)) MB), runs: $RUNS each, alternating; nginx on 127.0.0.1:$PORT"
 # One warm-up each (page cache, connection setup paths).
 "$DRAGNET" fetch --quiet --concurrency 32 --per-host 32 "$OUT/fetch-urls.txt" > /dev/null

@@ -29,3 +29,27 @@ void dragnet_tune_allocator(int mmap_threshold, int trim_threshold) {
 const void *dragnet_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length) {
     return memmem(haystack, haystack_length, needle, needle_length);
 }
+
+void *dragnet_sha256_begin(void) {
+    EVP_MD_CTX *context = EVP_MD_CTX_new();
+    if (context != NULL && EVP_DigestInit_ex(context, EVP_sha256(), NULL) != 1) {
+        EVP_MD_CTX_free(context);
+        return NULL;
+    }
+    return context;
+}
+
+int dragnet_sha256_update(void *context, const void *data, size_t length) {
+    return length == 0 || EVP_DigestUpdate((EVP_MD_CTX *)context, data, length) == 1;
+}
+
+int dragnet_sha256_end(void *context, unsigned char *digest) {
+    unsigned int written = 0;
+    int ok = EVP_DigestFinal_ex((EVP_MD_CTX *)context, digest, &written) == 1 && written == 32;
+    EVP_MD_CTX_free((EVP_MD_CTX *)context);
+    return ok;
+}
+
+void dragnet_sha256_free(void *context) {
+    EVP_MD_CTX_free((EVP_MD_CTX *)context);
+}

@@ -3,6 +3,9 @@
 /// but real pages often put the tag later and libxml2 honours it wherever it
 /// sits in `<head>`; 8 KiB reports what the parser will use for almost all of them.)
 public enum Charset {
+    /// How much of a body is searched for `<meta charset>`.
+    public static let sniffLength = 8192
+
     /// Where a body's character set was found.
     public enum Source: String, Sendable, Hashable {
         case header
@@ -18,7 +21,7 @@ public enum Charset {
         if body.starts(with: [0xEF, 0xBB, 0xBF]) { return ("utf-8", .bom) }
         if body.starts(with: [0xFE, 0xFF]) { return ("utf-16be", .bom) }
         if body.starts(with: [0xFF, 0xFE]) { return ("utf-16le", .bom) }
-        if let charset = metaCharset(body.prefix(8192)) { return (charset, .meta) }
+        if let charset = metaCharset(body.prefix(sniffLength)) { return (charset, .meta) }
         return nil
     }
 

@@ -28,6 +28,37 @@ public enum SHA256 {
         return hexString(digest)
     }
 
+    /// An incremental digest: feed it bytes as they arrive, then call `finish()` once.
+    public final class Hasher {
+        private var context: UnsafeMutableRawPointer?
+
+        public init() {
+            context = dragnet_sha256_begin()
+        }
+
+        deinit {
+            if let context { dragnet_sha256_free(context) }
+        }
+
+        /// Adds bytes to the digest.
+        public func update(_ bytes: UnsafeRawBufferPointer) {
+            guard let context, !bytes.isEmpty else { return }
+            if dragnet_sha256_update(context, bytes.baseAddress, bytes.count) != 1 {
+                dragnet_sha256_free(context)
+                self.context = nil
+            }
+        }
+
+        /// The digest of everything added, as lowercase hex (nil if libcrypto failed).
+        public func finish() -> String? {
+            guard let context else { return nil }
+            self.context = nil
+            var digest = [UInt8](repeating: 0, count: 32)
+            let ok = digest.withUnsafeMutableBufferPointer { dragnet_sha256_end(context, $0.baseAddress) == 1 }
+            return ok ? SHA256.hexString(digest) : nil
+        }
+    }
+
     static func hexString(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()

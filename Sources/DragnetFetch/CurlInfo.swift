@@ -1,4 +1,5 @@
 import CCurl
+import DragnetCore
 
 /// Reads what libcurl knows about a finished transfer (curl_easy_getinfo(3))
 /// and turns its `CURLcode` into a `FetchError`.
@@ -20,7 +21,11 @@ enum CurlInfo {
         if dragnet_curl_easy_getinfo_long(easy, CURLINFO_HTTP_VERSION, &version) == CURLE_OK {
             transfer.httpVersion = httpVersionName(version)
         }
-        if transfer.status != nil { transfer.timings = timings(easy) }
+        transfer.bodyBytes = context.bodyBytes
+        if transfer.status != nil {
+            transfer.timings = timings(easy)
+            transfer.sha256 = context.hasher?.finish()
+        }
 
         if code != CURLE_OK {
             let detail = String(cString: context.errorBuffer)

@@ -1,4 +1,5 @@
 import DragnetCore
+import Foundation
 
 /// Limits and behaviour of a fetch. Every field has a default, so new options
 /// never break callers.
@@ -30,6 +31,16 @@ public struct FetchOptions: Sendable, Hashable {
     public var userAgent: String = FetchOptions.defaultUserAgent
     /// Keep cookie values in `ResponseCookie.value` and in `Set-Cookie` headers.
     public var includeCookieValues: Bool = false
+
+    /// Transfer loops (each a libcurl multi handle on its own thread) sharing the
+    /// work; up to two by default. More loops help when a single thread cannot
+    /// keep up with a fast network (loopback, data centres).
+    public var loops: Int = min(2, ProcessInfo.processInfo.activeProcessorCount)
+
+    /// Keep each body in `FetchResult.body` for the next stage. Without it only
+    /// the first 8 KiB are kept (for charset sniffing), and each loop hashes the
+    /// bytes as they arrive, which saves a copy of every body.
+    public var keepBody: Bool = true
 
     /// Compute the SHA-256 of every body (`FetchResult.sha256`). Hashing is the
     /// largest CPU cost of a fetch on a fast network; turn it off when digests are not needed.

@@ -36,15 +36,15 @@ enum ResultBuilder {
             RedirectHop(url: hop.url, status: hop.status, location: hop.headers["location"], headers: hop.headers)
         }
 
-        result.bytes = transfer.body.count
+        result.bytes = transfer.bodyBytes
         if transfer.status != nil {
-            if options.computeDigest { result.sha256 = SHA256.hex(transfer.body) }
+            if options.computeDigest { result.sha256 = transfer.sha256 ?? (options.keepBody ? SHA256.hex(transfer.body) : nil) }
             if let (charset, source) = Charset.detect(contentType: transfer.contentType, body: transfer.body) {
                 result.charset = charset
                 result.charsetSource = source
             }
         }
-        result.body = transfer.body
+        if options.keepBody { result.body = transfer.body }
         return result
     }
 

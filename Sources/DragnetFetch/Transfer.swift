@@ -1,4 +1,5 @@
 import CCurl
+import DragnetCore
 import Foundation
 
 /// A request waiting to be (re)started by the transfer loop.
@@ -24,7 +25,11 @@ struct RawHop: Sendable {
 struct CompletedTransfer: Sendable {
     var request: PendingRequest
     var hops: [RawHop]
+    /// The body, or only its first 8 KiB when bodies are not kept.
     var body: [UInt8]
+    var bodyBytes = 0
+    /// SHA-256 computed while receiving (bodies not kept); nil means compute it from `body`.
+    var sha256: String?
     var finalURL: String?
     var status: Int?
     var httpVersion: String?
@@ -49,12 +54,17 @@ final class TransferContext {
     let easy: UnsafeMutableRawPointer
     let maxBytes: Int
     let maxHeaderBytes: Int
+    let keepBody: Bool
     let errorBuffer: UnsafeMutablePointer<CChar>
 
     var hops: [RawHop] = []
     var inHeaderBlock = false
     var headerBytes = 0
     var body: [UInt8] = []
+    /// Decoded bytes received (equal to `body.count` when the body is kept).
+    var bodyBytes = 0
+    /// With bodies not kept, the digest is computed here as the bytes arrive.
+    let hasher: SHA256.Hasher?
     var abortReason: AbortReason?
 
     init(request: PendingRequest, easy: UnsafeMutableRawPointer, options: FetchOptions) {
@@ -62,6 +72,8 @@ final class TransferContext {
         self.easy = easy
         self.maxBytes = options.maxBytes
         self.maxHeaderBytes = options.maxHeaderBytes
+        self.hasher = !options.keepBody && options.computeDigest ? SHA256.Hasher() : nil
+        self.keepBody = options.keepBody
         let size = dragnet_curl_error_size()
         self.errorBuffer = .allocate(capacity: size)
         self.errorBuffer.initialize(repeating: 0, count: size)
@@ -73,14 +85,23 @@ final class TransferContext {
 
     /// Body bytes, already decoded by libcurl. Returning less than `count` aborts.
     func receiveBody(_ data: UnsafeRawBufferPointer) -> Int {
-        if body.count + data.count > maxBytes {
+        if bodyBytes + data.count > maxBytes {
             abortReason = .bodyTooLarge
             return 0
         }
-        if body.isEmpty, let expected = expectedLength(), expected <= maxBytes {
-            body.reserveCapacity(expected)
+        bodyBytes += data.count
+        if keepBody {
+            if body.isEmpty, let expected = expectedLength(), expected <= maxBytes {
+                body.reserveCapacity(expected)
+            }
+            body.append(contentsOf: data)
+        } else {
+            hasher?.update(data)
+            // Only the start is kept, for charset sniffing.
+            if body.count < Charset.sniffLength {
+                body.append(contentsOf: data.prefix(Charset.sniffLength - body.count))
+            }
         }
-        body.append(contentsOf: data)
         return data.count
     }
 

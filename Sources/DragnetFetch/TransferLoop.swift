@@ -2,24 +2,22 @@ import CCurl
 import Foundation
 import Synchronization
 
-/// Drives the multi handle on the fetch thread: starts transfers within the
-/// limits, collects finished ones, schedules retries, and waits in
-/// curl_multi_poll(3) in between. Everything here stays on that one thread.
+/// Drives one multi handle on its own thread: takes requests from the shared
+/// queue within its slots, collects finished transfers, schedules retries, and
+/// waits in curl_multi_poll(3) in between. Everything here stays on that thread.
 final class TransferLoop {
     private let multi: UnsafeMutableRawPointer
+    private let slots: Int
     private let options: FetchOptions
     private unowned let session: FetchSession
     private let requestHeaders: UnsafeMutablePointer<curl_slist>?
 
-    private var queue = FIFO<PendingRequest>()
-    private var parked: [String: FIFO<PendingRequest>] = [:]
     private var delayed: [(due: Double, request: PendingRequest)] = []
     private var active: [UnsafeMutableRawPointer: TransferContext] = [:]
-    private var activePerHost: [String: Int] = [:]
-    private var finished = 0
 
-    init(multi: UnsafeMutableRawPointer, options: FetchOptions, session: FetchSession) {
+    init(multi: UnsafeMutableRawPointer, slots: Int, options: FetchOptions, session: FetchSession) {
         self.multi = multi
+        self.slots = slots
         self.options = options
         self.session = session
         var list: UnsafeMutablePointer<curl_slist>? = nil
@@ -27,64 +25,45 @@ final class TransferLoop {
         list = curl_slist_append(list, "Accept-Language: en-US,en;q=0.8")
         self.requestHeaders = list
         _ = dragnet_curl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, options.perHost)
-        _ = dragnet_curl_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, options.concurrency)
-        _ = dragnet_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, options.concurrency)
+        _ = dragnet_curl_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, slots)
+        _ = dragnet_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, slots)
     }
 
     func run() {
-        var cancelled = false
         while true {
-            let (incoming, closed, isCancelled, submitted, unread) = session.shared.withLock { state in
-                defer { state.incoming.removeAll(keepingCapacity: true) }
-                return (state.incoming, state.closed, state.cancelled, state.submitted, state.unread)
+            let now = Date().timeIntervalSince1970
+            let due = delayed.filter { $0.due <= now }.map(\.request)
+            if !due.isEmpty { delayed.removeAll { $0.due <= now } }
+            let free = slots - active.count
+            // Results that wait unread count against the limit too: that is the backpressure.
+            let (taken, cancelled, done) = session.shared.withLock { state -> ([PendingRequest], [PendingRequest]?, Bool) in
+                for request in due.reversed() { state.queue.prepend(request) }
+                if state.cancelled {
+                    var leftovers: [PendingRequest] = []
+                    while let request = state.queue.popFirst() { leftovers.append(request) }
+                    for (_, var waiting) in state.parked {
+                        while let request = waiting.popFirst() { leftovers.append(request) }
+                    }
+                    state.parked.removeAll()
+                    return ([], leftovers, false)
+                }
+                let taken = free > 0 ? state.take(free, perHost: options.perHost, cap: 2 * options.concurrency) : []
+                let done = state.closed && state.queueEmpty && taken.isEmpty && active.isEmpty && delayed.isEmpty
+                return (taken, nil, done)
             }
-            for request in incoming { queue.append(request) }
-            if isCancelled {
-                cancelled = true
+            if let cancelled {
+                cancelEverything(queued: cancelled)
                 break
             }
-            releaseDueRetries()
-            startTransfers(unread: unread)
+            if done { break }
+            for request in taken { start(request) }
 
             var running: Int32 = 0
             curl_multi_perform(multi, &running)
             collectFinished()
-
-            if closed && finished == submitted { break }
             curl_multi_poll(multi, nil, 0, pollTimeout(), nil)
         }
-        if cancelled { cancelEverything() }
         shutDown()
-    }
-
-    // MARK: Scheduling
-
-    private func startTransfers(unread: Int) {
-        // Results that wait unread count against the limit too: that is the backpressure.
-        while active.count < options.concurrency, active.count + unread < 2 * options.concurrency,
-            let request = nextEligible()
-        {
-            start(request)
-        }
-    }
-
-    private func nextEligible() -> PendingRequest? {
-        while let request = queue.popFirst() {
-            let key = request.target.hostKey
-            if activePerHost[key, default: 0] < options.perHost { return request }
-            parked[key, default: FIFO()].append(request)
-        }
-        return nil
-    }
-
-    private func releaseDueRetries() {
-        guard !delayed.isEmpty else { return }
-        let now = Date().timeIntervalSince1970
-        var waiting: [(due: Double, request: PendingRequest)] = []
-        for entry in delayed {
-            if entry.due <= now { queue.prepend(entry.request) } else { waiting.append(entry) }
-        }
-        delayed = waiting
     }
 
     private func pollTimeout() -> Int32 {
@@ -101,7 +80,7 @@ final class TransferLoop {
             var result = FetchResult.failed(id: request.id, url: request.url, line: request.line, error: error)
             result.requestURL = request.target.string
             result.attempts = request.attempt
-            finished += 1
+            session.shared.withLock { $0.release(request.target.hostKey) }
             session.deliver(result)
             return
         }
@@ -109,7 +88,6 @@ final class TransferLoop {
         let user = Unmanaged.passUnretained(context).toOpaque()
         configure(easy, url: request.target.string, context: context, user: user)
         active[easy] = context
-        activePerHost[request.target.hostKey, default: 0] += 1
         curl_multi_add_handle(multi, easy)
     }
 
@@ -152,6 +130,7 @@ final class TransferLoop {
 
     private func collectFinished() {
         var remaining: Int32 = 0
+        var released = false
         while let message = curl_multi_info_read(multi, &remaining) {
             guard dragnet_curl_msg_is_done(message) != 0, let easy = message.pointee.easy_handle else { continue }
             let code = dragnet_curl_msg_result(message)
@@ -159,25 +138,19 @@ final class TransferLoop {
             curl_multi_remove_handle(multi, easy)
             let transfer = CurlInfo.completed(context, code: code)
             curl_easy_cleanup(easy)
-            release(context.request.target.hostKey)
+            session.shared.withLock { $0.release(context.request.target.hostKey) }
+            released = true
 
             if let delay = retryDelay(transfer) {
                 var request = context.request
                 request.attempt += 1
                 delayed.append((Date().timeIntervalSince1970 + delay, request))
             } else {
-                finished += 1
                 session.deliver(transfer)
             }
         }
-    }
-
-    private func release(_ hostKey: String) {
-        activePerHost[hostKey, default: 1] -= 1
-        if var waiting = parked[hostKey], let next = waiting.popFirst() {
-            queue.prepend(next)
-            parked[hostKey] = waiting.isEmpty ? nil : waiting
-        }
+        // A freed host slot may let another loop start a parked request.
+        if released, options.loops > 1 { session.wakeLoops() }
     }
 
     /// Connection resets and 429, 502, 503, 504 are retried with exponential
@@ -199,10 +172,11 @@ final class TransferLoop {
 
     // MARK: Ending
 
-    private func cancelEverything() {
+    private func cancelEverything(queued: [PendingRequest]) {
         for (easy, context) in active {
             curl_multi_remove_handle(multi, easy)
             curl_easy_cleanup(easy)
+            session.shared.withLock { $0.release(context.request.target.hostKey) }
             var result = FetchResult.failed(
                 id: context.request.id, url: context.request.url, line: context.request.line,
                 error: FetchError(code: .cancelled, message: "cancelled"))
@@ -211,24 +185,19 @@ final class TransferLoop {
             session.deliver(result)
         }
         active.removeAll()
-        var leftovers: [PendingRequest] = delayed.map(\.request)
-        while let request = queue.popFirst() { leftovers.append(request) }
-        for (_, var waiting) in parked {
-            while let request = waiting.popFirst() { leftovers.append(request) }
-        }
-        for request in leftovers {
+        for request in queued + delayed.map(\.request) {
             var result = FetchResult.failed(
                 id: request.id, url: request.url, line: request.line,
                 error: FetchError(code: .cancelled, message: "cancelled before it started"))
             result.requestURL = request.target.string
             session.deliver(result)
         }
+        delayed.removeAll()
     }
 
     private func shutDown() {
-        // Mark the handle dead under the lock first, so no curl_multi_wakeup races the cleanup.
-        session.loopDidFinish()
-        curl_multi_cleanup(multi)
         curl_slist_free_all(requestHeaders)
+        // The last loop marks the handles dead under the lock, so no curl_multi_wakeup races the cleanup.
+        if session.loopDidFinish() { session.cleanUpMultis() }
     }
 }

@@ -38,7 +38,9 @@ struct FetchCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.usage)
         }
 
-        let results = try Fetcher(options: fetch.options()).fetch(list.items)
+        var options = fetch.options()
+        options.keepBody = includeBody
+        let results = try Fetcher(options: options).fetch(list.items)
         let output = NDJSONWriter(includeBody: includeBody, sources: list.sources)
         let progress = Progress(total: list.items.count, enabled: !quiet)
         var succeeded = 0
@@ -104,6 +106,9 @@ struct FetchFlags: ParsableArguments {
     @Flag(help: "Keep cookie values in the output (they are left out by default).")
     var includeCookieValues = false
 
+    @Option(help: "Transfer loops, each a libcurl multi handle on its own thread (default: up to 2).")
+    var loops: Int?
+
     @Flag(help: "Skip the SHA-256 of each body (sha256 is null); the largest CPU cost on a fast network.")
     var noDigest = false
 
@@ -114,6 +119,7 @@ struct FetchFlags: ParsableArguments {
         guard maxRedirects >= 0 else { throw ValidationError("--max-redirects must be 0 or more") }
         guard maxBytes >= 1 else { throw ValidationError("--max-bytes must be at least 1") }
         guard maxHeaderBytes >= 1024 else { throw ValidationError("--max-header-bytes must be at least 1024") }
+        if let loops { guard loops >= 1 else { throw ValidationError("--loops must be at least 1") } }
         guard retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
         guard lowSpeedLimit >= 0, lowSpeedTime >= 0 else { throw ValidationError("low-speed limits must be 0 or more") }
     }
@@ -134,6 +140,7 @@ struct FetchFlags: ParsableArguments {
         if let userAgent { options.userAgent = userAgent }
         options.includeCookieValues = includeCookieValues
         options.computeDigest = !noDigest
+        if let loops { options.loops = loops }
         return options
     }
 }

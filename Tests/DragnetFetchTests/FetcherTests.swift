@@ -107,6 +107,26 @@ struct FetcherTests {
         #expect(FixtureSite.heiseGzip.count < FixtureSite.heise.count / 2)
     }
 
+    @Test("without kept bodies, the digest is computed as bytes arrive and only 8 KiB are kept", arguments: [1, 3])
+    func streamedDigest(loops: Int) async throws {
+        let results = try await fetch([try FixtureSite.url("/gzip"), try FixtureSite.url("/landwirt/no-charset")]) {
+            $0.keepBody = false
+            $0.loops = loops
+        }
+        #expect(results[0].sha256 == SHA256.hex(FixtureSite.heise))
+        #expect(results[0].bytes == FixtureSite.heise.count)
+        #expect(results[0].body.isEmpty)
+        #expect(results[1].sha256 == SHA256.hex(FixtureSite.landwirt))
+        #expect(results[1].charset == "iso-8859-1" && results[1].charsetSource == .meta)
+    }
+
+    @Test("--no-digest leaves sha256 out")
+    func noDigest() async throws {
+        let result = try await fetchOne("/gzip") { $0.computeDigest = false }
+        #expect(result.sha256 == nil)
+        #expect(result.bytes == FixtureSite.heise.count)
+    }
+
     @Test("a slow-drip response ends in timeout")
     func slowDrip() async throws {
         let clock = ContinuousClock()
@@ -226,7 +246,10 @@ struct FetcherTests {
     func limits() async throws {
         let perHostKey = UUID().uuidString
         let urls = try (0..<12).map { _ in try FixtureSite.url("/hold/\(perHostKey)") }
-        let results = try await fetch(urls) { $0.perHost = 3 }
+        let results = try await fetch(urls) {
+            $0.perHost = 3
+            $0.loops = 2  // the limit holds across loops
+        }
         #expect(results.allSatisfy { $0.status == 200 })
         #expect(FixtureSite.peakInFlight(perHostKey) == 3)
 
@@ -235,6 +258,7 @@ struct FetcherTests {
         _ = try await fetch(more) {
             $0.perHost = 10
             $0.concurrency = 2
+            $0.loops = 2
         }
         #expect(FixtureSite.peakInFlight(totalKey) == 2)
     }

@@ -8,6 +8,15 @@
 /// Returns 1 on success, 0 on failure. `data` may be NULL when `length` is 0.
 int dragnet_sha256(const void *data, size_t length, unsigned char *digest);
 
+/// An incremental SHA-256 (an OpenSSL EVP_MD_CTX). NULL when out of memory.
+void *dragnet_sha256_begin(void);
+/// Adds `length` bytes to the digest. Returns 1 on success.
+int dragnet_sha256_update(void *context, const void *data, size_t length);
+/// Writes the digest (32 bytes) and frees the context. Returns 1 on success.
+int dragnet_sha256_end(void *context, unsigned char *digest);
+/// Frees a context without finishing it.
+void dragnet_sha256_free(void *context);
+
 /// Keeps buffers up to `mmap_threshold` bytes on the heap (instead of fresh
 /// mmap()s) and retains up to `trim_threshold` bytes of freed heap, so that
 /// short-lived page bodies reuse memory instead of faulting in new zeroed pages.
