@@ -78,12 +78,6 @@ extension PageReport: JSONRepresentable {
             ("status", .int(status)),
             ("site", .string(site)),
             ("error", error.map { .object([("code", .string($0.code)), ("message", .string($0.message)), ("stage", .string($0.stage))]) } ?? .null),
-            ("resources", .array(observations.resources.map(\.json))),
-            ("inlineScripts", .array(observations.inlineScripts.map(\.json))),
-            ("forms", .array(observations.forms.map(\.json))),
-            ("links", .array(observations.links.map(\.json))),
-            ("policyLinks", .array(observations.policyLinks.map(\.json))),
-            ("meta", observations.meta.json),
             ("thirdParties", .array(thirdParties.map { party in
                 .object([
                     ("count", .int(party.count)),
@@ -94,6 +88,7 @@ extension PageReport: JSONRepresentable {
             })),
             ("graph", graph.json),
         ]
+        members += observations.jsonMembers
         if let line { members.append(("line", .int(line))) }
         if let source { members.append(("source", .string(source))) }
         if let fetch {

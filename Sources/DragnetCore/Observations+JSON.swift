@@ -1,3 +1,20 @@
+extension Observations: JSONRepresentable {
+    /// The members every report of a page shares: `resources`, `inlineScripts`,
+    /// `forms`, `links`, `policyLinks` and `meta`.
+    public var jsonMembers: [(String, JSONValue)] {
+        [
+            ("resources", .array(resources.map(\.json))),
+            ("inlineScripts", .array(inlineScripts.map(\.json))),
+            ("forms", .array(forms.map(\.json))),
+            ("links", .array(links.map(\.json))),
+            ("policyLinks", .array(policyLinks.map(\.json))),
+            ("meta", meta.json),
+        ]
+    }
+
+    public var json: JSONValue { .object(jsonMembers) }
+}
+
 extension Resource: JSONRepresentable {
     public var json: JSONValue {
         var members: [(String, JSONValue)] = [

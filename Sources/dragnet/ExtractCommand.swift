@@ -91,14 +91,7 @@ struct ExtractCommand: AsyncParsableCommand {
                 ("policyLinks", .int(observations.policyLinks.count)),
             ])
         } else {
-            body = .object([
-                ("resources", .array(observations.resources.map(\.json))),
-                ("inlineScripts", .array(observations.inlineScripts.map(\.json))),
-                ("forms", .array(observations.forms.map(\.json))),
-                ("links", .array(observations.links.map(\.json))),
-                ("policyLinks", .array(observations.policyLinks.map(\.json))),
-                ("meta", observations.meta.json),
-            ])
+            body = observations.json
         }
         var line = JSONValue.object([("file", .string(path)), ("pageURL", .string(page.pageURL)), (summary ? "summary" : "observations", body)]).bytes
         line.append(0x0A)
