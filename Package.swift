@@ -65,6 +65,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "DragnetRules",
+            dependencies: ["DragnetCore", "DragnetSites"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "DragnetAudit",
             dependencies: ["DragnetCore", "DragnetFetch", "DragnetHTML", "DragnetSites"],
             swiftSettings: swiftSettings
@@ -77,6 +82,7 @@ let package = Package(
                 "DragnetAudit",
                 "DragnetHTML",
                 "DragnetSites",
+                "DragnetRules",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -1,0 +1,63 @@
+/// Resource types as uBlock Origin and adblock-rust name them.
+public enum RequestType: String, Sendable, CaseIterable {
+    case script, image, stylesheet, subdocument, xmlhttprequest, media, font, ping, object, websocket, other, document, popup
+
+    var bit: UInt16 { 1 << UInt16(RequestType.allCases.firstIndex(of: self) ?? 0) }
+
+    static let allBits: UInt16 = RequestType.allCases.reduce(0) { $0 | $1.bit }
+
+    /// Option names, including the aliases lists use.
+    static func fromOption(_ name: String) -> RequestType? {
+        switch name {
+        case "script": .script
+        case "image", "img": .image
+        case "stylesheet", "css": .stylesheet
+        case "subdocument", "frame": .subdocument
+        case "xmlhttprequest", "xhr": .xmlhttprequest
+        case "media": .media
+        case "font": .font
+        case "ping", "beacon": .ping
+        case "object", "object-subrequest": .object
+        case "websocket": .websocket
+        case "other": .other
+        case "document", "doc": .document
+        case "popup": .popup
+        default: nil
+        }
+    }
+}
+
+/// One Adblock Plus / uBlock Origin network filter, parsed.
+public struct NetworkFilter: Sendable, Hashable {
+    public enum Anchor: UInt8, Sendable { case none, start, hostname }
+
+    /// The line as written in the list.
+    public var text: String
+    public var isException = false
+    /// Pattern text (lower-cased unless `matchCase`), without anchors and options.
+    public var pattern: String = ""
+    public var leftAnchor: Anchor = .none
+    public var rightAnchor = false
+    public var isRegex = false
+    /// Resource types the filter applies to (all by default).
+    public var types: UInt16 = RequestType.allBits & ~(RequestType.document.bit | RequestType.popup.bit)
+    /// nil: any party; true: third-party only; false: first-party only.
+    public var thirdParty: Bool?
+    public var includeDomains: [String] = []
+    public var excludeDomains: [String] = []
+    public var important = false
+    public var matchCase = false
+    public var badfilter = false
+
+    public init(text: String) {
+        self.text = text
+    }
+
+    /// The filter without `$badfilter`, as `$badfilter` compares it.
+    var identity: String {
+        var copy = self
+        copy.text = ""
+        copy.badfilter = false
+        return "\(copy.isException)|\(copy.pattern)|\(copy.leftAnchor.rawValue)|\(copy.rightAnchor)|\(copy.isRegex)|\(copy.types)|\(String(describing: copy.thirdParty))|\(copy.includeDomains.sorted())|\(copy.excludeDomains.sorted())|\(copy.important)|\(copy.matchCase)"
+    }
+}

@@ -1,0 +1,98 @@
+import ArgumentParser
+import DragnetCore
+import DragnetRules
+import DragnetSites
+import Foundation
+
+struct MatchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "match",
+        abstract: "Classify request URLs with Adblock Plus / uBlock Origin filter lists.",
+        discussion: """
+            Reads lines of URL<TAB>SOURCE-URL<TAB>TYPE from stdin (source and type optional; types as uBlock \
+            names them: script, image, stylesheet, subdocument, xmlhttprequest, media, font, ping, other) and \
+            prints, for each line in order: block or allow, a tab, the URL, a tab, and the filter that decided \
+            (empty when none). Cosmetic and scriptlet rules are skipped and counted (--stats).
+            """
+    )
+
+    @Option(name: .customLong("list"), help: "A filter list file (repeatable).")
+    var lists: [String] = []
+
+    @Flag(help: "Print list statistics and load time on stderr.")
+    var stats = false
+
+    func validate() throws {
+        guard !lists.isEmpty else { throw ValidationError("give at least one --list") }
+    }
+
+    func run() async throws {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let resolver: SiteResolver
+        var texts: [String] = []
+        do {
+            resolver = try SiteResolver()
+            for path in lists {
+                guard let data = FileManager.default.contents(atPath: path) else { throw UsageError(description: "cannot read filter list \(path)") }
+                texts.append(String(decoding: data, as: UTF8.self))
+            }
+        } catch {
+            FileHandle.standardError.write(Data("dragnet match: \(error)\n".utf8))
+            throw ExitCode(ExitStatus.usage)
+        }
+        let engine = FilterEngine.load(lists: texts, sites: resolver)
+        let loaded = clock.now
+        if stats {
+            let c = engine.counts
+            FileHandle.standardError.write(Data("""
+                network filters: \(c.network) (compiled \(engine.filterCount)), cosmetic: \(c.cosmetic), scriptlets: \(c.scriptlet), \
+                unsupported: \(c.unsupported), comments: \(c.comments); loaded in \(loaded - start) (\(engine.loadedFromCache ? "cache" : "parsed"))
+
+                """.utf8))
+        }
+
+        var cache = SiteCache(resolver)
+        var output = [UInt8]()
+        output.reserveCapacity(1 << 20)
+        var count = 0
+        // Lines are split on bytes: String's Character-level split cost a third of match time.
+        let input = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+        var lineStart = 0
+        while lineStart < input.count {
+            var lineEnd = lineStart
+            while lineEnd < input.count, input[lineEnd] != 0x0A { lineEnd += 1 }
+            var end = lineEnd
+            if end > lineStart, input[end - 1] == 0x0D { end -= 1 }
+            var columns: [Range<Int>] = []
+            var columnStart = lineStart
+            for index in lineStart..<end where input[index] == 0x09 {
+                columns.append(columnStart..<index)
+                columnStart = index + 1
+            }
+            columns.append(columnStart..<end)
+            lineStart = lineEnd + 1
+            let urlBytes = input[columns[0]]
+            let url = String(decoding: urlBytes, as: UTF8.self)
+            let source = columns.count > 1 && !columns[1].isEmpty ? String(decoding: input[columns[1]], as: UTF8.self) : nil
+            let type = columns.count > 2 ? RequestType(rawValue: String(decoding: input[columns[2]], as: UTF8.self).lowercased()) ?? .other : .other
+            let decision = engine.match(FilterRequest(url: url, sourceURL: source, type: type), cache: &cache)
+            output.append(contentsOf: (decision.blocked ? "block\t" : "allow\t").utf8)
+            output.append(contentsOf: urlBytes)
+            output.append(0x09)
+            output.append(contentsOf: (decision.filter ?? "").utf8)
+            output.append(0x0A)
+            count += 1
+            if output.count > 1 << 20 {
+                FileHandle.standardOutput.write(Data(output))
+                output.removeAll(keepingCapacity: true)
+            }
+        }
+        FileHandle.standardOutput.write(Data(output))
+        if stats {
+            let elapsed = clock.now - loaded
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            FileHandle.standardError.write(Data("matched \(count) requests in \(elapsed) (\(Int(Double(count) / max(seconds, 1e-9))) per second)\n".utf8))
+        }
+    }
+}
