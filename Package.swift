@@ -66,7 +66,7 @@ let package = Package(
         ),
         .target(
             name: "DragnetRules",
-            dependencies: ["DragnetCore", "DragnetSites"],
+            dependencies: ["CSupport", "DragnetCore", "DragnetSites"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -102,6 +102,11 @@ let package = Package(
         .testTarget(
             name: "DragnetAuditTests",
             dependencies: ["DragnetAudit", "DragnetHTML", "DragnetSites", "DragnetCore", "DragnetTestSupport", "dragnet"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DragnetRulesTests",
+            dependencies: ["DragnetRules", "DragnetSites", "DragnetTestSupport", "dragnet"],
             swiftSettings: swiftSettings
         ),
     ]

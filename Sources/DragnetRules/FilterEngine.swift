@@ -1,3 +1,4 @@
+import CSupport
 import DragnetCore
 public import DragnetSites
 import Foundation
@@ -7,6 +8,11 @@ public struct FilterDecision: Sendable, Hashable {
     public var blocked: Bool
     /// The filter that decided: the blocking filter, the exception that allowed it, or nil.
     public var filter: String?
+
+    public init(blocked: Bool, filter: String?) {
+        self.blocked = blocked
+        self.filter = filter
+    }
 }
 
 /// One request to classify.
@@ -37,7 +43,9 @@ public final class FilterEngine: @unchecked Sendable {
         let leftAnchor: NetworkFilter.Anchor
         let rightAnchor: Bool
         let hasDomains: Bool
-        let segments: [[UInt8]]
+        /// This filter's `*`-separated segments: indices into the engine's segment table.
+        var firstSegment: Int32 = 0
+        var segmentCount: Int32 = 0
         let regex: NSRegularExpression?
         /// A literal every URL the regex matches must contain (lower-case), checked first.
         let regexLiteral: [UInt8]?
@@ -53,7 +61,6 @@ public final class FilterEngine: @unchecked Sendable {
             self.rightAnchor = filter.rightAnchor
             self.hasDomains = !filter.includeDomains.isEmpty || !filter.excludeDomains.isEmpty
             self.regex = regex
-            self.segments = filter.isRegex ? [] : filter.pattern.split(separator: "*", omittingEmptySubsequences: false).map { Array($0.utf8) }
             self.regexLiteral = filter.isRegex ? FilterEngine.requiredLiteral(ofRegex: filter.pattern) : nil
             self.includeDomains = filter.includeDomains.map { Array($0.utf8) }
             self.excludeDomains = filter.excludeDomains.map { Array($0.utf8) }
@@ -62,6 +69,24 @@ public final class FilterEngine: @unchecked Sendable {
 
     private let filters: ContiguousArray<Compiled>
     private let table: TokenTable
+    /// The compiled filters in list order, as the cache stores them.
+    let keptFilters: [NetworkFilter]
+    /// Every pattern segment's bytes, back to back, and (offset, length) per segment:
+    /// matching reads them through unsafe buffers, so it retains nothing.
+    private let patternBytes: ContiguousArray<UInt8>
+    /// The fields every candidate check reads, as arrays of plain values (struct-of-arrays):
+    /// reading them through a `Compiled` element retained its strings and arrays each time.
+    private let hot: ContiguousArray<Hot>
+
+    struct Hot {
+        var types: UInt16
+        var thirdParty: Int8
+        var flags: UInt8  // 1 matchCase, 2 rightAnchor, 4 hasDomains, 8 regex
+        var leftAnchor: NetworkFilter.Anchor
+        var firstSegment: Int32
+        var segmentCount: Int32
+    }
+    private let segmentTable: ContiguousArray<SIMD2<Int32>>
     public let counts: FilterParser.Counts
     private let sites: SiteResolver
 
@@ -117,13 +142,19 @@ public final class FilterEngine: @unchecked Sendable {
     }
 
     /// Compiles parsed filters. `$badfilter` filters remove the filters they name.
-    public init(_ parser: FilterParser, sites: SiteResolver) {
-        self.sites = sites
-        self.counts = parser.counts
+    public convenience init(_ parser: FilterParser, sites: SiteResolver) {
         let badFilters = parser.filters.filter(\.badfilter)
         let bad = Set(badFilters.map(\.identity))
         let badPatterns = Set(badFilters.map(\.pattern))
         let kept = parser.filters.filter { !$0.badfilter && !(badPatterns.contains($0.pattern) && bad.contains($0.identity)) }
+        self.init(kept: kept, counts: parser.counts, sites: sites)
+    }
+
+    /// Compiles filters that `$badfilter` has already been applied to (from a parser or the cache).
+    init(kept: [NetworkFilter], counts: FilterParser.Counts, sites: SiteResolver) {
+        self.sites = sites
+        self.counts = counts
+        self.keptFilters = kept
 
         var compiled: [Compiled] = []
         compiled.reserveCapacity(kept.count)
@@ -151,11 +182,31 @@ public final class FilterEngine: @unchecked Sendable {
             let kind = entry.filter.isException ? 2 : entry.filter.important ? 0 : 1
             if let best { lists[kind][best, default: []].append(Int32(index)) } else { fallbacks[kind].append(Int32(index)) }
         }
+        var bytes = ContiguousArray<UInt8>()
+        var table = ContiguousArray<SIMD2<Int32>>()
+        for index in compiled.indices where !compiled[index].filter.isRegex {
+            compiled[index].firstSegment = Int32(table.count)
+            for segment in compiled[index].filter.pattern.utf8.split(separator: UInt8(ascii: "*"), omittingEmptySubsequences: false) {
+                table.append(SIMD2(Int32(bytes.count), Int32(segment.count)))
+                bytes.append(contentsOf: segment)
+            }
+            compiled[index].segmentCount = Int32(table.count) - compiled[index].firstSegment
+        }
+        self.patternBytes = bytes
+        self.segmentTable = table
+        self.hot = ContiguousArray(compiled.map { entry in
+            Hot(
+                types: entry.types, thirdParty: entry.thirdParty,
+                flags: (entry.matchCase ? 1 : 0) | (entry.rightAnchor ? 2 : 0) | (entry.hasDomains ? 4 : 0) | (entry.filter.isRegex ? 8 : 0),
+                leftAnchor: entry.leftAnchor, firstSegment: entry.firstSegment, segmentCount: entry.segmentCount)
+        })
         self.filters = ContiguousArray(compiled)
         self.table = TokenTable(lists, fallback: fallbacks)
     }
 
     public var filterCount: Int { filters.count }
+    /// Whether the engine came from the on-disk cache.
+    public internal(set) var loadedFromCache = false
 
     // MARK: - Matching
 
@@ -209,23 +260,12 @@ public final class FilterEngine: @unchecked Sendable {
 
         static func find(_ haystack: [UInt8], _ needle: [UInt8]) -> Int? {
             guard !needle.isEmpty, haystack.count >= needle.count else { return nil }
-            return haystack.withUnsafeBufferPointer { hay in
-                needle.withUnsafeBufferPointer { pin in
-                    let first = pin[0]
-                    var index = 0
-                    let last = hay.count - pin.count
-                    outer: while index <= last {
-                        if hay[index] == first {
-                            var offset = 1
-                            while offset < pin.count {
-                                if hay[index + offset] != pin[offset] { index += 1; continue outer }
-                                offset += 1
-                            }
-                            return index
-                        }
-                        index += 1
-                    }
-                    return nil
+            return haystack.withUnsafeBytes { hay in
+                needle.withUnsafeBytes { pin -> Int? in
+                    guard let hayBase = hay.baseAddress, let pinBase = pin.baseAddress,
+                        let found = dragnet_memmem(hayBase, hay.count, pinBase, pin.count)
+                    else { return nil }
+                    return found - hayBase
                 }
             }
         }
@@ -260,38 +300,70 @@ public final class FilterEngine: @unchecked Sendable {
     }
 
     private func first(kind: Int, _ request: Prepared) -> Int? {
-        filters.withUnsafeBufferPointer { filters in
+        hot.withUnsafeBufferPointer { hot in
             table.entries.withUnsafeBufferPointer { entries in
-                for slot in request.slots {
-                    for position in table.range(slot, kind) where matches(filters, Int(entries[position]), request) {
-                        return Int(entries[position])
+                patternBytes.withUnsafeBufferPointer { bytes in
+                    segmentTable.withUnsafeBufferPointer { segments in
+                        request.lower.withUnsafeBufferPointer { lower in
+                            request.original.withUnsafeBufferPointer { original in
+                                let context = MatchContext(hot: hot, bytes: bytes, segments: segments, lower: lower, original: original)
+                                for slot in request.slots {
+                                    for position in table.range(slot, kind) where matches(context, Int(entries[position]), request) {
+                                        return Int(entries[position])
+                                    }
+                                }
+                                for candidate in table.fallback[kind] where matches(context, Int(candidate), request) { return Int(candidate) }
+                                return nil
+                            }
+                        }
                     }
                 }
-                for candidate in table.fallback[kind] where matches(filters, Int(candidate), request) { return Int(candidate) }
-                return nil
             }
         }
     }
 
-    private func matches(_ filters: UnsafeBufferPointer<Compiled>, _ index: Int, _ request: Prepared) -> Bool {
-        guard filters[index].types & request.type.bit != 0 else { return false }
-        let party = filters[index].thirdParty
-        if party >= 0, (party == 1) != request.thirdParty { return false }
-        if filters[index].hasDomains {
-            guard domainsAllow(filters[index], source: request.sourceHost) else { return false }
+    /// Everything one request is matched against, borrowed for the duration of the match.
+    struct MatchContext {
+        let hot: UnsafeBufferPointer<Hot>
+        let bytes: UnsafeBufferPointer<UInt8>
+        let segments: UnsafeBufferPointer<SIMD2<Int32>>
+        let lower: UnsafeBufferPointer<UInt8>
+        let original: UnsafeBufferPointer<UInt8>
+    }
+
+    private func matches(_ context: MatchContext, _ index: Int, _ request: Prepared) -> Bool {
+        let hot = context.hot[index]
+        guard hot.types & request.type.bit != 0 else { return false }
+        if hot.thirdParty >= 0, (hot.thirdParty == 1) != request.thirdParty { return false }
+        if hot.flags & 4 != 0 {
+            guard domainsAllow(include: filters[index].includeDomains, exclude: filters[index].excludeDomains, source: request.sourceHost) else { return false }
         }
-        if let regex = filters[index].regex {
+        if hot.flags & 8 != 0 {
+            guard let regex = filters[index].regex else { return false }
             if let literal = filters[index].regexLiteral, Prepared.find(request.lower, literal) == nil { return false }
             let text = String(decoding: request.original, as: UTF8.self)
             return regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
         }
+        let first = Int(hot.firstSegment)
+        let pattern = Pattern(bytes: context.bytes, segments: UnsafeBufferPointer(rebasing: context.segments[first..<(first + Int(hot.segmentCount))]))
         return Self.matchPattern(
-            filters[index].segments, left: filters[index].leftAnchor, right: filters[index].rightAnchor,
-            url: filters[index].matchCase ? request.original : request.lower, hostStart: request.hostStart, hostEnd: request.hostEnd)
+            pattern, left: hot.leftAnchor, right: hot.flags & 2 != 0,
+            url: hot.flags & 1 != 0 ? context.original : context.lower, hostStart: request.hostStart, hostEnd: request.hostEnd)
     }
 
-    private func domainsAllow(_ entry: Compiled, source: [UInt8]?) -> Bool {
-        guard let source, !source.isEmpty else { return entry.includeDomains.isEmpty }
+    /// A filter's segments, borrowed from the engine's tables.
+    struct Pattern {
+        let bytes: UnsafeBufferPointer<UInt8>
+        let segments: UnsafeBufferPointer<SIMD2<Int32>>
+        var count: Int { segments.count }
+        subscript(_ index: Int) -> UnsafeBufferPointer<UInt8> {
+            let entry = segments[index]
+            return UnsafeBufferPointer(rebasing: bytes[Int(entry.x)..<Int(entry.x + entry.y)])
+        }
+    }
+
+    private func domainsAllow(include: [[UInt8]], exclude: [[UInt8]], source: [UInt8]?) -> Bool {
+        guard let source, !source.isEmpty else { return include.isEmpty }
         func covers(_ domain: [UInt8]) -> Bool {
             if domain.count > 2, domain[domain.count - 1] == 0x2A, domain[domain.count - 2] == 0x2E {
                 // Entity form `google.*`: the domain under any public suffix.
@@ -312,8 +384,8 @@ public final class FilterEngine: @unchecked Sendable {
             if source.count == domain.count { return source == domain }
             return source.count > domain.count && source[source.count - domain.count - 1] == 0x2E && source.suffix(domain.count).elementsEqual(domain)
         }
-        if entry.excludeDomains.contains(where: covers) { return false }
-        return entry.includeDomains.isEmpty || entry.includeDomains.contains(where: covers)
+        if exclude.contains(where: covers) { return false }
+        return include.isEmpty || include.contains(where: covers)
     }
 
     /// The longest literal run (at least 3 bytes) a regex requires, or nil when the
@@ -393,13 +465,15 @@ public final class FilterEngine: @unchecked Sendable {
     }
 
     /// Matches `segment` at `position`; returns the end position.
-    private static func matchSegment(_ segment: [UInt8], _ url: [UInt8], at position: Int) -> Int? {
+    private static func matchSegment(_ segment: UnsafeBufferPointer<UInt8>, _ url: UnsafeBufferPointer<UInt8>, at position: Int) -> Int? {
         var u = position
-        for (offset, byte) in segment.enumerated() {
+        let last = segment.count - 1
+        for offset in 0..<segment.count {
+            let byte = segment[offset]
             if byte == 0x5E {  // ^
                 if u == url.count {
                     // The end of the URL counts as a separator, only at the end of the pattern.
-                    if offset == segment.count - 1 { continue }
+                    if offset == last { continue }
                     return nil
                 }
                 guard isSeparator(url[u]) else { return nil }
@@ -412,14 +486,14 @@ public final class FilterEngine: @unchecked Sendable {
         return u
     }
 
-    private static func findSegment(_ segment: [UInt8], _ url: [UInt8], from start: Int) -> (Int, Int)? {
+    private static func findSegment(_ segment: UnsafeBufferPointer<UInt8>, _ url: UnsafeBufferPointer<UInt8>, from start: Int) -> (Int, Int)? {
         guard !segment.isEmpty else { return (start, start) }
         var position = start
         let first = segment[0]
         while position <= url.count {
             if first != 0x5E {
-                guard let found = url[position...].firstIndex(of: first) else { return nil }
-                position = found
+                while position < url.count, url[position] != first { position += 1 }
+                guard position < url.count else { return nil }
             }
             if let end = matchSegment(segment, url, at: position) { return (position, end) }
             position += 1
@@ -427,7 +501,7 @@ public final class FilterEngine: @unchecked Sendable {
         return nil
     }
 
-    static func matchPattern(_ segments: [[UInt8]], left: NetworkFilter.Anchor, right: Bool, url: [UInt8], hostStart: Int, hostEnd: Int) -> Bool {
+    static func matchPattern(_ segments: Pattern, left: NetworkFilter.Anchor, right: Bool, url: UnsafeBufferPointer<UInt8>, hostStart: Int, hostEnd: Int) -> Bool {
         func rest(_ from: Int, _ index: Int) -> Bool {
             var position = from
             for segmentIndex in index..<segments.count {
@@ -448,7 +522,8 @@ public final class FilterEngine: @unchecked Sendable {
             }
             return true
         }
-        guard let first = segments.first else { return true }
+        guard segments.count > 0 else { return true }
+        let first = segments[0]
         switch left {
         case .none:
             if segments.count == 1 && !right { return findSegment(first, url, from: 0) != nil }

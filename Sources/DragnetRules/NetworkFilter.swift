@@ -6,6 +6,18 @@ public enum RequestType: String, Sendable, CaseIterable {
 
     static let allBits: UInt16 = RequestType.allCases.reduce(0) { $0 | $1.bit }
 
+    /// A type as requests name it: uBlock's names, adblock-rust's and browsers' aliases
+    /// (`xhr`, `fetch`, `sub_frame`, `main_frame`, `beacon`, `css`, `img`); unknown → `other`.
+    public static func named(_ text: String) -> RequestType {
+        let name = text.lowercased()
+        switch name {
+        case "fetch": return .xmlhttprequest
+        case "sub_frame", "iframe": return .subdocument
+        case "main_frame": return .document
+        default: return fromOption(name) ?? .other
+        }
+    }
+
     /// Option names, including the aliases lists use.
     static func fromOption(_ name: String) -> RequestType? {
         switch name {

@@ -22,6 +22,12 @@ struct MatchCommand: AsyncParsableCommand {
     @Flag(help: "Print list statistics and load time on stderr.")
     var stats = false
 
+    @Option(help: "Where compiled lists are cached (default: $XDG_CACHE_HOME/dragnet or ~/.cache/dragnet).")
+    var cacheDir: String?
+
+    @Flag(help: "Neither read nor write the compiled-list cache.")
+    var noCache = false
+
     func validate() throws {
         guard !lists.isEmpty else { throw ValidationError("give at least one --list") }
     }
@@ -41,7 +47,8 @@ struct MatchCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("dragnet match: \(error)\n".utf8))
             throw ExitCode(ExitStatus.usage)
         }
-        let engine = FilterEngine.load(lists: texts, sites: resolver)
+        let cacheDirectory = noCache ? nil : cacheDir.map { URL(fileURLWithPath: $0) } ?? FilterCache.defaultDirectory
+        let engine = FilterEngine.load(lists: texts, sites: resolver, cacheDirectory: cacheDirectory)
         let loaded = clock.now
         if stats {
             let c = engine.counts
@@ -75,7 +82,7 @@ struct MatchCommand: AsyncParsableCommand {
             let urlBytes = input[columns[0]]
             let url = String(decoding: urlBytes, as: UTF8.self)
             let source = columns.count > 1 && !columns[1].isEmpty ? String(decoding: input[columns[1]], as: UTF8.self) : nil
-            let type = columns.count > 2 ? RequestType(rawValue: String(decoding: input[columns[2]], as: UTF8.self).lowercased()) ?? .other : .other
+            let type = columns.count > 2 ? RequestType.named(String(decoding: input[columns[2]], as: UTF8.self)) : .other
             let decision = engine.match(FilterRequest(url: url, sourceURL: source, type: type), cache: &cache)
             output.append(contentsOf: (decision.blocked ? "block\t" : "allow\t").utf8)
             output.append(contentsOf: urlBytes)
