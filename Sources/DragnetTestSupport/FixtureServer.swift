@@ -17,13 +17,16 @@ public final class FixtureServer: Sendable {
     private let listener: Int32
     private let handler: Handler
     private let stopped = Mutex(false)
+    /// Signalled when the accept thread has closed the listening socket.
+    private let acceptLoopEnded = DispatchSemaphore(value: 0)
 
     /// `http://127.0.0.1:PORT`.
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
     /// Starts listening on an ephemeral port of 127.0.0.1.
     public init(handler: @escaping Handler) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        // CLOEXEC: child processes the tests spawn must not hold the server's sockets open.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw FixtureError("socket: errno \(errno)") }
         var yes: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
@@ -49,9 +52,11 @@ public final class FixtureServer: Sendable {
         thread.start()
     }
 
-    deinit { stop() }
-
-    /// Stops accepting; connections in progress finish on their own.
+    /// Stops accepting and waits until the port is closed; connections in progress finish on their own.
+    ///
+    /// The accept thread closes the listening socket itself: closing it here while that
+    /// thread still sat in accept(2) let the descriptor number be reused by another
+    /// server's listener, which the stale thread then accepted from (answering nothing).
     public func stop() {
         let wasStopped = stopped.withLock { value -> Bool in
             defer { value = true }
@@ -59,12 +64,21 @@ public final class FixtureServer: Sendable {
         }
         guard !wasStopped else { return }
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
+        _ = acceptLoopEnded.wait(timeout: .now() + 5)
     }
 
     private func acceptLoop() {
+        defer {
+            close(listener)
+            acceptLoopEnded.signal()
+        }
         while true {
             let client = accept(listener, nil, nil)
+            if client >= 0 { _ = fcntl(client, F_SETFD, FD_CLOEXEC) }
+            if stopped.withLock({ $0 }) {
+                if client >= 0 { close(client) }
+                return
+            }
             if client < 0 {
                 if errno == EINTR { continue }
                 return
@@ -114,6 +128,7 @@ public final class FixtureConnection: @unchecked Sendable {
         var chunk = [UInt8](repeating: 0, count: 4096)
         while buffer.count < 65_536 {
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n < 0 && errno == EINTR { continue }
             guard n > 0 else { return nil }
             buffer.append(contentsOf: chunk[0..<n])
             if let end = buffer.firstRange(of: [13, 10, 13, 10]) {
@@ -144,7 +159,10 @@ public final class FixtureConnection: @unchecked Sendable {
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if n <= 0 { return false }
+            if n < 0 && errno == EINTR { continue }  // a signal (SIGCHLD from a test's child) interrupted the write
+            if n <= 0 {
+                return false
+            }
             offset += n
         }
         return true

@@ -55,7 +55,7 @@ struct AuditCLITests {
         let report = try loadJSON(path)
         let pages = try #require(report["pages"] as? [[String: Any]])
         #expect(pages.map { $0["line"] as? Int } == [2, 3, 4, 5, 6])
-        #expect(pages.map { ($0["error"] as? [String: Any])?["code"] as? String } == [nil, "invalid-url", "connect", nil, nil])
+        #expect(pages.map { ($0["error"] as? [String: Any])?["code"] as? String } == [nil, "invalid-url", "connect", nil, nil], "\(pages.map { $0["error"] ?? "" })")
         #expect(pages.map { $0["status"] as? Int } == [200, nil, nil, 200, 404])
         #expect((report["summary"] as? [String: Any])?["failed"] as? Int == 2)
         #expect((report["summary"] as? [String: Any])?["pages"] as? Int == 5)
