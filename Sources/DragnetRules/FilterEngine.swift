@@ -78,7 +78,13 @@ public final class FilterEngine: @unchecked Sendable {
     /// reading them through a `Compiled` element retained its strings and arrays each time.
     private let hot: ContiguousArray<Hot>
 
+    /// Every `$domain=` entry, back to back: (offset, length, flags) with flags 1 = excluded, 2 = `name.*`.
+    private let domainBytes: ContiguousArray<UInt8>
+    private let domainTable: ContiguousArray<SIMD3<Int32>>
+
     struct Hot {
+        var firstDomain: Int32 = 0
+        var domainCount: Int32 = 0
         var types: UInt16
         var thirdParty: Int8
         var flags: UInt8  // 1 matchCase, 2 rightAnchor, 4 hasDomains, 8 regex
@@ -194,8 +200,26 @@ public final class FilterEngine: @unchecked Sendable {
         }
         self.patternBytes = bytes
         self.segmentTable = table
-        self.hot = ContiguousArray(compiled.map { entry in
+        var domainBytes = ContiguousArray<UInt8>()
+        var domainTable = ContiguousArray<SIMD3<Int32>>()
+        var domainRanges: [(Int32, Int32)] = []
+        for entry in compiled {
+            let first = Int32(domainTable.count)
+            for (domains, excluded) in [(entry.filter.includeDomains, false), (entry.filter.excludeDomains, true)] {
+                for domain in domains {
+                    let entity = domain.hasSuffix(".*")
+                    let name = entity ? String(domain.dropLast(2)) : domain
+                    domainTable.append(SIMD3(Int32(domainBytes.count), Int32(name.utf8.count), (excluded ? 1 : 0) | (entity ? 2 : 0)))
+                    domainBytes.append(contentsOf: name.utf8)
+                }
+            }
+            domainRanges.append((first, Int32(domainTable.count) - first))
+        }
+        self.domainBytes = domainBytes
+        self.domainTable = domainTable
+        self.hot = ContiguousArray(compiled.enumerated().map { index, entry in
             Hot(
+                firstDomain: domainRanges[index].0, domainCount: domainRanges[index].1,
                 types: entry.types, thirdParty: entry.thirdParty,
                 flags: (entry.matchCase ? 1 : 0) | (entry.rightAnchor ? 2 : 0) | (entry.hasDomains ? 4 : 0) | (entry.filter.isRegex ? 8 : 0),
                 leftAnchor: entry.leftAnchor, firstSegment: entry.firstSegment, segmentCount: entry.segmentCount)
@@ -306,7 +330,12 @@ public final class FilterEngine: @unchecked Sendable {
                     segmentTable.withUnsafeBufferPointer { segments in
                         request.lower.withUnsafeBufferPointer { lower in
                             request.original.withUnsafeBufferPointer { original in
-                                let context = MatchContext(hot: hot, bytes: bytes, segments: segments, lower: lower, original: original)
+                              domainBytes.withUnsafeBufferPointer { domainBytes in
+                                domainTable.withUnsafeBufferPointer { domains in
+                                  (request.sourceHost ?? []).withUnsafeBufferPointer { source in
+                                let context = MatchContext(
+                                    hot: hot, bytes: bytes, domainBytes: domainBytes, domains: domains, source: source,
+                                    segments: segments, lower: lower, original: original)
                                 for slot in request.slots {
                                     for position in table.range(slot, kind) where matches(context, Int(entries[position]), request) {
                                         return Int(entries[position])
@@ -314,6 +343,9 @@ public final class FilterEngine: @unchecked Sendable {
                                 }
                                 for candidate in table.fallback[kind] where matches(context, Int(candidate), request) { return Int(candidate) }
                                 return nil
+                                  }
+                                }
+                              }
                             }
                         }
                     }
@@ -326,6 +358,10 @@ public final class FilterEngine: @unchecked Sendable {
     struct MatchContext {
         let hot: UnsafeBufferPointer<Hot>
         let bytes: UnsafeBufferPointer<UInt8>
+        let domainBytes: UnsafeBufferPointer<UInt8>
+        let domains: UnsafeBufferPointer<SIMD3<Int32>>
+        /// The source page's host (empty when the request has none).
+        let source: UnsafeBufferPointer<UInt8>
         let segments: UnsafeBufferPointer<SIMD2<Int32>>
         let lower: UnsafeBufferPointer<UInt8>
         let original: UnsafeBufferPointer<UInt8>
@@ -336,7 +372,9 @@ public final class FilterEngine: @unchecked Sendable {
         guard hot.types & request.type.bit != 0 else { return false }
         if hot.thirdParty >= 0, (hot.thirdParty == 1) != request.thirdParty { return false }
         if hot.flags & 4 != 0 {
-            guard domainsAllow(include: filters[index].includeDomains, exclude: filters[index].excludeDomains, source: request.sourceHost) else { return false }
+            let first = Int(hot.firstDomain)
+            let domains = UnsafeBufferPointer(rebasing: context.domains[first..<(first + Int(hot.domainCount))])
+            guard domainsAllow(domains, bytes: context.domainBytes, source: context.source) else { return false }
         }
         if hot.flags & 8 != 0 {
             guard let regex = filters[index].regex else { return false }
@@ -362,30 +400,47 @@ public final class FilterEngine: @unchecked Sendable {
         }
     }
 
-    private func domainsAllow(include: [[UInt8]], exclude: [[UInt8]], source: [UInt8]?) -> Bool {
-        guard let source, !source.isEmpty else { return include.isEmpty }
-        func covers(_ domain: [UInt8]) -> Bool {
-            if domain.count > 2, domain[domain.count - 1] == 0x2A, domain[domain.count - 2] == 0x2E {
-                // Entity form `google.*`: the domain under any public suffix.
-                let stem = domain.dropLast(2)
-                var start = 0
-                while start < source.count {
-                    let rest = source[start...]
-                    if rest.starts(with: stem), rest.count > stem.count + 1, rest[rest.startIndex + stem.count] == 0x2E,
-                        sites.isPublicSuffix(String(decoding: rest.dropFirst(stem.count + 1), as: UTF8.self))
-                    {
-                        return true
-                    }
-                    guard let dot = source[start...].firstIndex(of: 0x2E) else { break }
-                    start = dot + 1
-                }
-                return false
+    private func domainsAllow(_ domains: UnsafeBufferPointer<SIMD3<Int32>>, bytes: UnsafeBufferPointer<UInt8>, source: UnsafeBufferPointer<UInt8>) -> Bool {
+        var hasInclude = false
+        var included = false
+        for entry in domains {
+            let excluded = entry.z & 1 != 0
+            if !excluded { hasInclude = true }
+            if !excluded && included { continue }
+            let name = UnsafeBufferPointer(rebasing: bytes[Int(entry.x)..<Int(entry.x + entry.y)])
+            let covered = entry.z & 2 != 0 ? coversEntity(name, source) : covers(name, source)
+            if covered {
+                if excluded { return false }
+                included = true
             }
-            if source.count == domain.count { return source == domain }
-            return source.count > domain.count && source[source.count - domain.count - 1] == 0x2E && source.suffix(domain.count).elementsEqual(domain)
         }
-        if exclude.contains(where: covers) { return false }
-        return include.isEmpty || include.contains(where: covers)
+        return !hasInclude || included
+    }
+
+    /// `source` is `domain` or a subdomain of it.
+    private func covers(_ domain: UnsafeBufferPointer<UInt8>, _ source: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard source.count >= domain.count, !source.isEmpty else { return false }
+        let offset = source.count - domain.count
+        if offset > 0 && source[offset - 1] != 0x2E { return false }
+        for index in 0..<domain.count where source[offset + index] != domain[index] { return false }
+        return true
+    }
+
+    /// Entity form `name.*`: `source` is `name` under any public suffix, or a subdomain of that.
+    private func coversEntity(_ stem: UnsafeBufferPointer<UInt8>, _ source: UnsafeBufferPointer<UInt8>) -> Bool {
+        var start = 0
+        while start < source.count {
+            let rest = source.count - start
+            if rest > stem.count + 1, source[start + stem.count] == 0x2E,
+                (0..<stem.count).allSatisfy({ source[start + $0] == stem[$0] }),
+                sites.isPublicSuffix(String(decoding: UnsafeBufferPointer(rebasing: source[(start + stem.count + 1)...]), as: UTF8.self))
+            {
+                return true
+            }
+            while start < source.count, source[start] != 0x2E { start += 1 }
+            start += 1
+        }
+        return false
     }
 
     /// The longest literal run (at least 3 bytes) a regex requires, or nil when the
@@ -501,37 +556,38 @@ public final class FilterEngine: @unchecked Sendable {
         return nil
     }
 
-    static func matchPattern(_ segments: Pattern, left: NetworkFilter.Anchor, right: Bool, url: UnsafeBufferPointer<UInt8>, hostStart: Int, hostEnd: Int) -> Bool {
-        func rest(_ from: Int, _ index: Int) -> Bool {
-            var position = from
-            for segmentIndex in index..<segments.count {
-                let segment = segments[segmentIndex]
-                let isLast = segmentIndex == segments.count - 1
-                if isLast && right {
-                    // The last segment must end the URL.
-                    var start = max(position, url.count - segment.count)
-                    while start <= url.count {
-                        if let end = matchSegment(segment, url, at: start), end == url.count { return true }
-                        start += 1
-                        if start > url.count - segment.count + 1 { break }
-                    }
-                    return false
+    /// Matches segments `index…` from `from` on; the last one must end the URL when `right`.
+    private static func matchRest(_ segments: Pattern, _ index: Int, right: Bool, url: UnsafeBufferPointer<UInt8>, from: Int) -> Bool {
+        var position = from
+        for segmentIndex in index..<segments.count {
+            let segment = segments[segmentIndex]
+            if segmentIndex == segments.count - 1 && right {
+                // The last segment must end the URL.
+                var start = max(position, url.count - segment.count)
+                while start <= url.count - segment.count + 1 && start <= url.count {
+                    if let end = matchSegment(segment, url, at: start), end == url.count { return true }
+                    start += 1
                 }
-                guard let (_, end) = findSegment(segment, url, from: position) else { return false }
-                position = end
+                return false
             }
-            return true
+            guard let (_, end) = findSegment(segment, url, from: position) else { return false }
+            position = end
         }
+        return true
+    }
+
+    static func matchPattern(_ segments: Pattern, left: NetworkFilter.Anchor, right: Bool, url: UnsafeBufferPointer<UInt8>, hostStart: Int, hostEnd: Int) -> Bool {
         guard segments.count > 0 else { return true }
         let first = segments[0]
+        let single = segments.count == 1
         switch left {
         case .none:
-            if segments.count == 1 && !right { return findSegment(first, url, from: 0) != nil }
+            if single && !right { return findSegment(first, url, from: 0) != nil }
             var start = 0
             while let (begin, end) = findSegment(first, url, from: start) {
-                if segments.count == 1 {
-                    if !right || end == url.count { return true }
-                } else if rest(end, 1) {
+                if single {
+                    if end == url.count { return true }
+                } else if matchRest(segments, 1, right: right, url: url, from: end) {
                     return true
                 }
                 start = begin + 1
@@ -539,14 +595,16 @@ public final class FilterEngine: @unchecked Sendable {
             return false
         case .start:
             guard let end = matchSegment(first, url, at: 0) else { return false }
-            return segments.count == 1 ? (!right || end == url.count) : rest(end, 1)
+            return single ? (!right || end == url.count) : matchRest(segments, 1, right: right, url: url, from: end)
         case .hostname:
             var candidate = hostStart
             while candidate < hostEnd {
                 if let end = matchSegment(first, url, at: candidate) {
-                    if segments.count == 1 ? (!right || end == url.count) : rest(end, 1) { return true }
+                    if single ? (!right || end == url.count) : matchRest(segments, 1, right: right, url: url, from: end) { return true }
                 }
-                guard let dot = url[candidate..<hostEnd].firstIndex(of: 0x2E) else { break }
+                var dot = candidate
+                while dot < hostEnd, url[dot] != 0x2E { dot += 1 }
+                guard dot < hostEnd else { break }
                 candidate = dot + 1
             }
             return false
