@@ -543,15 +543,24 @@ public final class FilterEngine: @unchecked Sendable {
 
     private static func findSegment(_ segment: UnsafeBufferPointer<UInt8>, _ url: UnsafeBufferPointer<UInt8>, from start: Int) -> (Int, Int)? {
         guard !segment.isEmpty else { return (start, start) }
+        // The literal prefix before any `^` is found with memmem, then the rest is checked.
+        var literal = 0
+        while literal < segment.count, segment[literal] != 0x5E { literal += 1 }
         var position = start
-        let first = segment[0]
-        while position <= url.count {
-            if first != 0x5E {
-                while position < url.count, url[position] != first { position += 1 }
-                guard position < url.count else { return nil }
+        if literal == 0 {
+            while position <= url.count {
+                if let end = matchSegment(segment, url, at: position) { return (position, end) }
+                position += 1
             }
-            if let end = matchSegment(segment, url, at: position) { return (position, end) }
-            position += 1
+            return nil
+        }
+        guard let urlBase = url.baseAddress, let segmentBase = segment.baseAddress else { return nil }
+        while position + literal <= url.count {
+            guard let found = dragnet_memmem(urlBase + position, url.count - position, segmentBase, literal) else { return nil }
+            let at = UnsafeRawPointer(found) - UnsafeRawPointer(urlBase)
+            if literal == segment.count { return (at, at + literal) }
+            if let end = matchSegment(segment, url, at: at) { return (at, end) }
+            position = at + 1
         }
         return nil
     }
