@@ -71,7 +71,7 @@ let package = Package(
         ),
         .target(
             name: "DragnetAudit",
-            dependencies: ["DragnetCore", "DragnetFetch", "DragnetHTML", "DragnetSites"],
+            dependencies: ["DragnetCore", "DragnetFetch", "DragnetHTML", "DragnetSites", "DragnetRules"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

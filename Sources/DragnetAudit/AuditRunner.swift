@@ -1,4 +1,5 @@
 import DragnetCore
+public import DragnetRules
 public import DragnetFetch
 public import DragnetSites
 import Foundation
@@ -18,6 +19,8 @@ public struct AuditOptions: Sendable {
     public var jobs = ProcessInfo.processInfo.activeProcessorCount
     /// Sites the user owns besides each page's own site.
     public var firstPartySites: Set<String> = []
+    /// Filter lists every network resource is checked against.
+    public var filters: FilterEngine?
 
     public init() {}
 }
@@ -72,6 +75,7 @@ public enum AuditRunner {
         let sourcesByID = sources
         let jobs = max(1, options.jobs)
         let firstParty = options.firstPartySites
+        let filters = options.filters
 
         let task = Task {
             await withTaskGroup(of: Void.self) { group in
@@ -86,7 +90,7 @@ public enum AuditRunner {
                 for file in files {
                     await admit()
                     group.addTask {
-                        var auditor = PageAuditor(resolver: resolver, firstPartySites: firstParty)
+                        var auditor = PageAuditor(resolver: resolver, firstPartySites: firstParty, filters: filters)
                         continuation.yield(Self.auditFile(file.path, id: file.id, pageURL: file.pageURL, auditor: &auditor))
                     }
                 }
@@ -94,7 +98,7 @@ public enum AuditRunner {
                     for await result in session.results {
                         await admit()
                         group.addTask {
-                            var auditor = PageAuditor(resolver: resolver, firstPartySites: firstParty)
+                            var auditor = PageAuditor(resolver: resolver, firstPartySites: firstParty, filters: filters)
                             let report = auditor.audit(result, source: sourcesByID[result.id])
                             continuation.yield(Self.finished(report))
                         }

@@ -1,6 +1,7 @@
 import DragnetCore
 public import DragnetFetch
 import DragnetHTML
+public import DragnetRules
 public import DragnetSites
 
 /// Turns one fetched or saved page into a `PageReport`: extract (libxml2),
@@ -8,11 +9,14 @@ public import DragnetSites
 /// A pure function of its inputs apart from the site cache.
 public struct PageAuditor {
     public var firstPartySites: Set<String>
+    /// Filter lists to check every network resource against (`--list`).
+    public var filters: FilterEngine?
     private var sites: SiteCache
 
-    public init(resolver: SiteResolver, firstPartySites: Set<String> = []) {
+    public init(resolver: SiteResolver, firstPartySites: Set<String> = [], filters: FilterEngine? = nil) {
         self.sites = SiteCache(resolver)
         self.firstPartySites = firstPartySites
+        self.filters = filters
     }
 
     /// Audits a fetch result (its body was kept by the fetcher).
@@ -64,6 +68,14 @@ public struct PageAuditor {
             report.observations.resources[index].site = site
             report.observations.resources[index].firstParty = isFirstParty(site)
         }
+        if let filters, let pageURL {
+            for index in report.observations.resources.indices where report.observations.resources[index].isNetwork {
+                let resource = report.observations.resources[index]
+                let request = FilterRequest(url: resource.url, sourceURL: pageURL, type: Self.requestType(resource.kind))
+                let decision = filters.match(request, cache: &sites)
+                if decision.blocked { report.observations.resources[index].blockedBy = decision.filter }
+            }
+        }
         for index in report.observations.links.indices {
             guard let host = report.observations.links[index].host else { continue }
             let site = sites.site(of: host)
@@ -75,6 +87,19 @@ public struct PageAuditor {
             let site = sites.site(of: host)
             report.observations.forms[index].actionSite = site
             report.observations.forms[index].firstParty = isFirstParty(site)
+        }
+    }
+
+    /// The filter-list request type of a resource kind (uBlock's names).
+    static func requestType(_ kind: ResourceKind) -> RequestType {
+        switch kind {
+        case .script, .modulepreload: .script
+        case .image, .icon: .image
+        case .stylesheet: .stylesheet
+        case .iframe, .frame: .subdocument
+        case .video, .audio, .source, .track: .media
+        case .object, .embed: .object
+        default: .other
         }
     }
 

@@ -31,6 +31,7 @@ extension Resource: JSONRepresentable {
         if inNoscript { members.append(("inNoscript", .bool(true))) }
         if likelyPixel { members.append(("likelyPixel", .bool(true))) }
         if lazy { members.append(("lazy", .bool(true))) }
+        if let blockedBy { members.append(("blockedBy", .string(blockedBy))) }
         if async { members.append(("async", .bool(true))) }
         if deferred { members.append(("defer", .bool(true))) }
         if module { members.append(("module", .bool(true))) }

@@ -63,6 +63,8 @@ public struct Resource: Sendable, Hashable {
     /// Named by a lazy-loading attribute (`data-src`, `data-rocket-src` …): a
     /// script library swaps it in after load or on interaction.
     public var lazy: Bool = false
+    /// The filter-list rule that blocks it, when the audit ran with `--list`.
+    public var blockedBy: String?
     /// Script flags.
     public var async: Bool = false
     public var deferred: Bool = false

@@ -2,6 +2,7 @@ import ArgumentParser
 import DragnetAudit
 import DragnetCore
 import DragnetFetch
+import DragnetRules
 import DragnetSites
 import Foundation
 
@@ -41,6 +42,9 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: "A public suffix list (.dat) to use instead of the system's.")
     var publicSuffixList: String?
 
+    @Option(name: .customLong("list"), help: "A filter list (EasyList syntax): resources it blocks are marked `blockedBy` (repeatable).")
+    var lists: [String] = []
+
     @OptionGroup var fetch: FetchFlags
 
     @Flag(name: .shortAndLong, help: "No progress on stderr.")
@@ -55,9 +59,16 @@ struct AuditCommand: AsyncParsableCommand {
         let startedAt = Date()
         let list: [AuditInput]
         let resolver: SiteResolver
+        var filterTexts: [String] = []
         do {
             list = try AuditInputs.load(arguments: inputs, directories: inputDirs, baseURL: baseURL)
             resolver = try SiteResolver(listPath: publicSuffixList)
+            var texts: [String] = []
+            for path in lists {
+                guard let data = FileManager.default.contents(atPath: path) else { throw UsageError(description: "cannot read filter list \(path)") }
+                texts.append(String(decoding: data, as: UTF8.self))
+            }
+            filterTexts = texts
         } catch {
             FileHandle.standardError.write(Data("dragnet audit: \(error)\n".utf8))
             throw ExitCode(ExitStatus.usage)
@@ -77,6 +88,7 @@ struct AuditCommand: AsyncParsableCommand {
         options.fetch = fetch.options()
         options.jobs = jobs
         options.firstPartySites = Set(firstParty.map { $0.lowercased() })
+        if !filterTexts.isEmpty { options.filters = FilterEngine.load(lists: filterTexts, sites: resolver) }
         let run = try AuditRunner.run(list, options: options, resolver: resolver)
         let progress = Progress(total: list.count, enabled: !quiet)
 

@@ -123,6 +123,25 @@ struct AuditCLITests {
         #expect(list.allSatisfy { $0["fetch"] is NSNull })
     }
 
+    @Test("--list marks the resources a filter list blocks, with the deciding filter")
+    func filterLists() throws {
+        let directory = try temporaryDirectory()
+        let list = directory.appendingPathComponent("list.txt").path
+        try "||analytics.tiktok.com^\n||connect.facebook.net^$third-party\n@@||connect.facebook.net/en_US/sdk.js\n##.ad\n".write(toFile: list, atomically: true, encoding: .utf8)
+        let path = directory.appendingPathComponent("report.json").path
+        let page = Fixtures.directory.appendingPathComponent("pages/gomaji.com_d132928212.html").path
+        let output = try dragnet(["audit", "-q", "--output", path, "--list", list, "--base-url", "https://www.gomaji.com/", page])
+        #expect(output.status == 0)
+        let pages = try #require(try loadJSON(path)["pages"] as? [[String: Any]])
+        let resources = try #require(pages.first?["resources"] as? [[String: Any]])
+        let blocked = resources.filter { $0["blockedBy"] != nil }
+        #expect(Set(blocked.compactMap { $0["host"] as? String }) == ["analytics.tiktok.com", "connect.facebook.net"])
+        #expect(blocked.first { $0["host"] as? String == "analytics.tiktok.com" }?["blockedBy"] as? String == "||analytics.tiktok.com^")
+        let validation = try validateAgainstSchema(path)
+        #expect(validation.status == 0, "schema errors: \(validation.stdout) \(validation.stderr)")
+        #expect(try dragnet(["audit", "-q", "--output", "-", "--list", "/nonexistent.txt", page]).status == 2)
+    }
+
     @Test("every target failing exits 3; usage errors exit 2")
     func exitCodes() throws {
         let refused = try FixtureServer.refusedPort()
