@@ -58,6 +58,9 @@ public enum FixtureSite {
             // /to-page/NAME: a redirect to /page/NAME, as a site's front door would.
             connection.respond(status: 301, headers: [("Location", "/page/" + parts.dropFirst().joined(separator: "/"))])
 
+        case "filter-list":
+            connection.respond(status: 200, headers: [("Content-Type", "text/plain")], text: "[Adblock Plus 2.0]\n||tracker.example^$third-party\nexample.org##.ad\n")
+
         case "echo-ua":
             connection.respond(status: 200, headers: [("Content-Type", "text/plain")], text: request.headers["user-agent"] ?? "")
 

@@ -42,7 +42,7 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: "A public suffix list (.dat) to use instead of the system's.")
     var publicSuffixList: String?
 
-    @Option(name: .customLong("list"), help: "A filter list (EasyList syntax): resources it blocks are marked `blockedBy` (repeatable).")
+    @Option(name: .customLong("list"), help: "A filter list (EasyList syntax; a file or an http(s) URL): resources it blocks are marked `blockedBy` (repeatable).")
     var lists: [String] = []
 
     @OptionGroup var fetch: FetchFlags
@@ -63,12 +63,7 @@ struct AuditCommand: AsyncParsableCommand {
         do {
             list = try AuditInputs.load(arguments: inputs, directories: inputDirs, baseURL: baseURL)
             resolver = try SiteResolver(listPath: publicSuffixList)
-            var texts: [String] = []
-            for path in lists {
-                guard let data = FileManager.default.contents(atPath: path) else { throw UsageError(description: "cannot read filter list \(path)") }
-                texts.append(String(decoding: data, as: UTF8.self))
-            }
-            filterTexts = texts
+            filterTexts = try await FilterLists.texts(lists)
         } catch {
             FileHandle.standardError.write(Data("dragnet audit: \(error)\n".utf8))
             throw ExitCode(ExitStatus.usage)

@@ -16,7 +16,7 @@ struct MatchCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .customLong("list"), help: "A filter list file (repeatable).")
+    @Option(name: .customLong("list"), help: "A filter list: a file, or an http(s) URL to fetch (repeatable).")
     var lists: [String] = []
 
     @Flag(help: "Print list statistics and load time on stderr.")
@@ -39,10 +39,7 @@ struct MatchCommand: AsyncParsableCommand {
         var texts: [String] = []
         do {
             resolver = try SiteResolver()
-            for path in lists {
-                guard let data = FileManager.default.contents(atPath: path) else { throw UsageError(description: "cannot read filter list \(path)") }
-                texts.append(String(decoding: data, as: UTF8.self))
-            }
+            texts = try await FilterLists.texts(lists)
         } catch {
             FileHandle.standardError.write(Data("dragnet match: \(error)\n".utf8))
             throw ExitCode(ExitStatus.usage)

@@ -195,5 +195,15 @@ struct FilterCacheTests {
         ])
         let missing = try ProcessRunner.run(try Fixtures.dragnetExecutable(), ["match", "--list", "/nonexistent/list.txt"])
         #expect(missing.status == 2)
+
+        // A list given by URL is fetched.
+        let remote = try ProcessRunner.run(
+            try Fixtures.dragnetExecutable(), ["match", "--no-cache", "--stats", "--list", try FixtureSite.url("/filter-list")],
+            stdin: "https://tracker.example/p.gif\thttps://shop.example/\timage\n")
+        #expect(remote.lines == ["block\thttps://tracker.example/p.gif\t||tracker.example^$third-party"])
+        #expect(remote.stderr.contains("cosmetic: 1"))
+        let unreachable = try ProcessRunner.run(try Fixtures.dragnetExecutable(), ["match", "--list", try FixtureSite.url("/status/404")])
+        #expect(unreachable.status == 2)
+        #expect(unreachable.stderr.contains("HTTP 404"))
     }
 }
