@@ -2,6 +2,9 @@ import CSupport
 import DragnetCore
 public import DragnetSites
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The outcome of matching one request.
 public struct FilterDecision: Sendable, Hashable {
@@ -239,11 +242,15 @@ public final class FilterEngine: @unchecked Sendable {
     public func match(_ request: FilterRequest, cache: inout SiteCache) -> FilterDecision {
         guard var prepared = Prepared(request, cache: &cache) else { return FilterDecision(blocked: false, filter: nil) }
         prepared.slots = prepared.tokens.compactMap(table.slot)
-        if let hit = first(kind: 0, prepared) { return FilterDecision(blocked: true, filter: filters[hit].filter.text) }
-        guard let block = first(kind: 1, prepared) else { return FilterDecision(blocked: false, filter: nil) }
-        if let exception = first(kind: 2, prepared) {
-            return FilterDecision(blocked: false, filter: filters[exception].filter.text)
+        let request = prepared
+        let (important, block, exception) = withContext(request) { context -> (Int?, Int?, Int?) in
+            if let hit = first(kind: 0, context, request) { return (hit, nil, nil) }
+            guard let block = first(kind: 1, context, request) else { return (nil, nil, nil) }
+            return (nil, block, first(kind: 2, context, request))
         }
+        if let important { return FilterDecision(blocked: true, filter: filters[important].filter.text) }
+        guard let block else { return FilterDecision(blocked: false, filter: nil) }
+        if let exception { return FilterDecision(blocked: false, filter: filters[exception].filter.text) }
         return FilterDecision(blocked: true, filter: filters[block].filter.text)
     }
 
@@ -323,29 +330,23 @@ public final class FilterEngine: @unchecked Sendable {
         (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || byte == 0x25
     }
 
-    private func first(kind: Int, _ request: Prepared) -> Int? {
+    /// Runs `body` with every table borrowed as an unsafe buffer, once per request.
+    private func withContext<R>(_ request: Prepared, _ body: (MatchContext) -> R) -> R {
         hot.withUnsafeBufferPointer { hot in
             table.entries.withUnsafeBufferPointer { entries in
                 patternBytes.withUnsafeBufferPointer { bytes in
                     segmentTable.withUnsafeBufferPointer { segments in
                         request.lower.withUnsafeBufferPointer { lower in
                             request.original.withUnsafeBufferPointer { original in
-                              domainBytes.withUnsafeBufferPointer { domainBytes in
-                                domainTable.withUnsafeBufferPointer { domains in
-                                  (request.sourceHost ?? []).withUnsafeBufferPointer { source in
-                                let context = MatchContext(
-                                    hot: hot, bytes: bytes, domainBytes: domainBytes, domains: domains, source: source,
-                                    segments: segments, lower: lower, original: original)
-                                for slot in request.slots {
-                                    for position in table.range(slot, kind) where matches(context, Int(entries[position]), request) {
-                                        return Int(entries[position])
+                                domainBytes.withUnsafeBufferPointer { domainBytes in
+                                    domainTable.withUnsafeBufferPointer { domains in
+                                        (request.sourceHost ?? []).withUnsafeBufferPointer { source in
+                                            body(MatchContext(
+                                                hot: hot, entries: entries, bytes: bytes, domainBytes: domainBytes, domains: domains,
+                                                source: source, segments: segments, lower: lower, original: original))
+                                        }
                                     }
                                 }
-                                for candidate in table.fallback[kind] where matches(context, Int(candidate), request) { return Int(candidate) }
-                                return nil
-                                  }
-                                }
-                              }
                             }
                         }
                     }
@@ -354,9 +355,20 @@ public final class FilterEngine: @unchecked Sendable {
         }
     }
 
+    private func first(kind: Int, _ context: MatchContext, _ request: Prepared) -> Int? {
+        for slot in request.slots {
+            for position in table.range(slot, kind) where matches(context, Int(context.entries[position]), request) {
+                return Int(context.entries[position])
+            }
+        }
+        for candidate in table.fallback[kind] where matches(context, Int(candidate), request) { return Int(candidate) }
+        return nil
+    }
+
     /// Everything one request is matched against, borrowed for the duration of the match.
     struct MatchContext {
         let hot: UnsafeBufferPointer<Hot>
+        let entries: UnsafeBufferPointer<Int32>
         let bytes: UnsafeBufferPointer<UInt8>
         let domainBytes: UnsafeBufferPointer<UInt8>
         let domains: UnsafeBufferPointer<SIMD3<Int32>>
@@ -555,10 +567,21 @@ public final class FilterEngine: @unchecked Sendable {
             return nil
         }
         guard let urlBase = url.baseAddress, let segmentBase = segment.baseAddress else { return nil }
+        if literal >= 4 {
+            while position + literal <= url.count {
+                guard let found = dragnet_memmem(urlBase + position, url.count - position, segmentBase, literal) else { return nil }
+                let at = UnsafeRawPointer(found) - UnsafeRawPointer(urlBase)
+                if literal == segment.count { return (at, at + literal) }
+                if let end = matchSegment(segment, url, at: at) { return (at, end) }
+                position = at + 1
+            }
+            return nil
+        }
+        // Short literals: memchr for the first byte, then compare (memmem's setup costs more here).
+        let first = Int32(segment[0])
         while position + literal <= url.count {
-            guard let found = dragnet_memmem(urlBase + position, url.count - position, segmentBase, literal) else { return nil }
+            guard let found = memchr(urlBase + position, first, url.count - position) else { return nil }
             let at = UnsafeRawPointer(found) - UnsafeRawPointer(urlBase)
-            if literal == segment.count { return (at, at + literal) }
             if let end = matchSegment(segment, url, at: at) { return (at, end) }
             position = at + 1
         }
