@@ -7,7 +7,7 @@ public import Foundation
 /// layout with a version; a stale or damaged file is ignored and rewritten.
 public enum FilterCache {
     static let magic = Array("DRAGNETF".utf8)
-    static let version: UInt32 = 1
+    static let version: UInt32 = 2
 
     /// The default cache folder: `$XDG_CACHE_HOME/dragnet`, else `~/.cache/dragnet`.
     public static var defaultDirectory: URL {
@@ -24,10 +24,11 @@ public enum FilterCache {
         return directory.appendingPathComponent("filters-\(SHA256.hex(key).prefix(32)).bin")
     }
 
-    static func encode(_ filters: [NetworkFilter], counts: FilterParser.Counts) -> [UInt8] {
+    static func encode(_ filters: [NetworkFilter], tokens: [UInt64], counts: FilterParser.Counts) -> [UInt8] {
         var out = magic
         func u32(_ value: UInt32) { withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) } }
         func u16(_ value: UInt16) { withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) } }
+        func u64(_ value: UInt64) { withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) } }
         func bytes(_ text: String) {
             u32(UInt32(text.utf8.count))
             out.append(contentsOf: text.utf8)
@@ -35,7 +36,8 @@ public enum FilterCache {
         u32(version)
         for count in [counts.network, counts.cosmetic, counts.scriptlet, counts.comments, counts.unsupported] { u32(UInt32(count)) }
         u32(UInt32(filters.count))
-        for filter in filters {
+        for (index, filter) in filters.enumerated() {
+            u64(tokens[index])
             var flags: UInt16 = 0
             if filter.isException { flags |= 1 }
             flags |= UInt16(filter.leftAnchor.rawValue) << 1  // 2 bits
@@ -56,14 +58,19 @@ public enum FilterCache {
         return out
     }
 
-    static func decode(_ data: [UInt8]) -> ([NetworkFilter], FilterParser.Counts)? {
-        data.withUnsafeBytes { raw -> ([NetworkFilter], FilterParser.Counts)? in
+    static func decode(_ data: [UInt8]) -> ([NetworkFilter], [UInt64], FilterParser.Counts)? {
+        data.withUnsafeBytes { raw -> ([NetworkFilter], [UInt64], FilterParser.Counts)? in
             var offset = 0
             func need(_ n: Int) -> Bool { offset + n <= raw.count }
             func u32() -> UInt32? {
                 guard need(4) else { return nil }
                 defer { offset += 4 }
                 return UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+            }
+            func u64() -> UInt64? {
+                guard need(8) else { return nil }
+                defer { offset += 8 }
+                return UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
             }
             func u16() -> UInt16? {
                 guard need(2) else { return nil }
@@ -88,8 +95,12 @@ public enum FilterCache {
             counts.comments = Int(comments)
             counts.unsupported = Int(unsupported)
             var filters: [NetworkFilter] = []
+            var tokens: [UInt64] = []
             filters.reserveCapacity(Int(count))
+            tokens.reserveCapacity(Int(count))
             for _ in 0..<count {
+                guard let token = u64() else { return nil }
+                tokens.append(token)
                 guard let flags = u16(), let types = u16(), let text = string(), let pattern = string(), let includes = u16() else { return nil }
                 var filter = NetworkFilter(text: text)
                 filter.isException = flags & 1 != 0
@@ -112,7 +123,7 @@ public enum FilterCache {
                 }
                 filters.append(filter)
             }
-            return offset == raw.count ? (filters, counts) : nil
+            return offset == raw.count ? (filters, tokens, counts) : nil
         }
     }
 }
@@ -123,8 +134,8 @@ extension FilterEngine {
     public static func load(lists: [String], sites: SiteResolver, cacheDirectory: URL? = FilterCache.defaultDirectory) -> FilterEngine {
         if let cacheDirectory {
             let file = FilterCache.file(for: lists, in: cacheDirectory)
-            if let data = FileManager.default.contents(atPath: file.path), let (filters, counts) = FilterCache.decode([UInt8](data)) {
-                let engine = FilterEngine(kept: filters, counts: counts, sites: sites)
+            if let data = FileManager.default.contents(atPath: file.path), let (filters, tokens, counts) = FilterCache.decode([UInt8](data)) {
+                let engine = FilterEngine(kept: filters, counts: counts, sites: sites, tokens: tokens)
                 engine.loadedFromCache = true
                 return engine
             }
@@ -133,7 +144,7 @@ extension FilterEngine {
             let engine = FilterEngine(parser, sites: sites)
             try? FileManager.default.createDirectory(at: cacheDirectory, withIntermediateDirectories: true)
             let temporary = file.appendingPathExtension("tmp\(getpid())")
-            if FileManager.default.createFile(atPath: temporary.path, contents: Data(FilterCache.encode(engine.keptFilters, counts: engine.counts))) {
+            if FileManager.default.createFile(atPath: temporary.path, contents: Data(FilterCache.encode(engine.keptFilters, tokens: engine.chosenTokens, counts: engine.counts))) {
                 _ = try? FileManager.default.replaceItemAt(file, withItemAt: temporary)
                 if !FileManager.default.fileExists(atPath: file.path) { try? FileManager.default.moveItem(at: temporary, to: file) }
             }

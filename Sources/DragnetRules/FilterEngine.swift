@@ -74,6 +74,8 @@ public final class FilterEngine: @unchecked Sendable {
     private let table: TokenTable
     /// The compiled filters in list order, as the cache stores them.
     let keptFilters: [NetworkFilter]
+    /// The token each kept filter is filed under (0: none), stored in the cache.
+    let chosenTokens: [UInt64]
     /// Every pattern segment's bytes, back to back, and (offset, length) per segment:
     /// matching reads them through unsafe buffers, so it retains nothing.
     private let patternBytes: ContiguousArray<UInt8>
@@ -160,25 +162,31 @@ public final class FilterEngine: @unchecked Sendable {
     }
 
     /// Compiles filters that `$badfilter` has already been applied to (from a parser or the cache).
-    init(kept: [NetworkFilter], counts: FilterParser.Counts, sites: SiteResolver) {
+    /// - Parameter tokens: each kept filter's index token (0 for none), as `chosenTokens`
+    ///   recorded them; computed when nil (the cache stores them to skip that work).
+    init(kept: [NetworkFilter], counts: FilterParser.Counts, sites: SiteResolver, tokens: [UInt64]? = nil) {
         self.sites = sites
         self.counts = counts
         self.keptFilters = kept
 
         var compiled: [Compiled] = []
         compiled.reserveCapacity(kept.count)
+        var keptIndex: [Int] = []
         var tokenLists: [[UInt64]] = []
         var frequency: [UInt64: Int] = [:]
-        for filter in kept {
+        for (index, filter) in kept.enumerated() {
             var regex: NSRegularExpression?
             if filter.isRegex {
                 regex = try? NSRegularExpression(pattern: filter.pattern, options: filter.matchCase ? [] : [.caseInsensitive])
                 if regex == nil { continue }
             }
             compiled.append(Compiled(filter: filter, regex: regex))
-            let tokens = filter.isRegex ? [] : Self.wholeTokens(filter)
-            tokenLists.append(tokens)
-            for token in Set(tokens) { frequency[token, default: 0] += 1 }
+            keptIndex.append(index)
+            if tokens == nil {
+                let candidates = filter.isRegex ? [] : Self.wholeTokens(filter)
+                tokenLists.append(candidates)
+                for token in Set(candidates) { frequency[token, default: 0] += 1 }
+            }
         }
         var lists: [[UInt64: [Int32]]] = [[:], [:], [:]]
         var fallbacks: [[Int32]] = [[], [], []]
@@ -186,11 +194,19 @@ public final class FilterEngine: @unchecked Sendable {
         let common = Set(["http", "https", "www", "com", "net", "org", "js", "html", "php", "cdn", "static", "img",
                           "images", "assets", "min", "css", "jpg", "png", "gif", "co", "uk", "de", "io", "api", "en"].map { Self.hash(Array($0.utf8)) })
         func cost(_ token: UInt64) -> Int { frequency[token, default: 0] + (common.contains(token) ? 1_000_000 : 0) }
+        var chosen = [UInt64](repeating: 0, count: kept.count)
         for (index, entry) in compiled.enumerated() {
-            let best = tokenLists[index].min { cost($0) < cost($1) }
+            let best: UInt64?
+            if let tokens {
+                best = tokens[keptIndex[index]] == 0 ? nil : tokens[keptIndex[index]]
+            } else {
+                best = tokenLists[index].min { cost($0) < cost($1) }
+            }
+            chosen[keptIndex[index]] = best ?? 0
             let kind = entry.filter.isException ? 2 : entry.filter.important ? 0 : 1
             if let best { lists[kind][best, default: []].append(Int32(index)) } else { fallbacks[kind].append(Int32(index)) }
         }
+        self.chosenTokens = chosen
         var bytes = ContiguousArray<UInt8>()
         var table = ContiguousArray<SIMD2<Int32>>()
         for index in compiled.indices where !compiled[index].filter.isRegex {
