@@ -41,6 +41,7 @@ public struct WebURL: Sendable, Hashable {
     /// Resolves `reference` against `base` (an absolute URL). Returns nil for an
     /// empty reference or when the result is not a URL.
     public static func resolve(_ reference: String, against base: WebURL?) -> WebURL? {
+        if let fast = fastPath(reference, base: base) { return fast }
         let cleaned = clean(Array(reference.utf8))
         guard !cleaned.isEmpty else { return nil }
         let ref = Parts(cleaned)
@@ -56,6 +57,82 @@ public struct WebURL: Sendable, Hashable {
         }
         guard let base else { return nil }
         return resolveRelative(ref, base: base)
+    }
+
+    /// Already-normal absolute http(s) URLs and root-relative paths — most of a page's
+    /// URLs — taken as they are, without rebuilding them. Anything unusual (case, ports,
+    /// user info, dot segments, characters to escape) goes the long way.
+    private static func fastPath(_ reference: String, base: WebURL?) -> WebURL? {
+        var reference = reference
+        return reference.withUTF8 { bytes -> WebURL? in
+            guard bytes.count >= 2 else { return nil }
+            var start: Int
+            var scheme: [UInt8]
+            if bytes[0] == UInt8(ascii: "/") {
+                guard bytes[1] != UInt8(ascii: "/"), let base, base.isNetwork, let authority = base.authority else { return nil }
+                start = 0
+                scheme = base.schemeBytes
+                guard let rest = plainRest(bytes, from: 0) else { return nil }
+                var text = scheme
+                text.append(contentsOf: [0x3A, 0x2F, 0x2F])
+                text.append(contentsOf: authority)
+                text.append(contentsOf: bytes)
+                return WebURL(string: String(decoding: text, as: UTF8.self), scheme: scheme, host: base.host,
+                              authority: authority, path: rest.path, query: rest.query)
+            }
+            if bytes.starts(with: httpsPrefix) {
+                start = httpsPrefix.count
+                scheme = https
+            } else if bytes.starts(with: httpPrefix) {
+                start = httpPrefix.count
+                scheme = http
+            } else {
+                return nil
+            }
+            var end = start
+            while end < bytes.count, bytes[end] != UInt8(ascii: "/"), bytes[end] != UInt8(ascii: "?"), bytes[end] != UInt8(ascii: "#") {
+                let byte = bytes[end]
+                guard (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte) || byte == 0x2D
+                    || (byte == 0x2E && end > start && bytes[end - 1] != 0x2E)
+                else { return nil }
+                end += 1
+            }
+            guard end > start, bytes[end - 1] != 0x2E, end < bytes.count, bytes[end] == UInt8(ascii: "/"),
+                let rest = plainRest(bytes, from: end)
+            else { return nil }
+            let authority = Array(bytes[start..<end])
+            return WebURL(string: String(decoding: bytes, as: UTF8.self), scheme: scheme,
+                          host: String(decoding: authority, as: UTF8.self), authority: authority, path: rest.path, query: rest.query)
+        }
+    }
+
+    private static let httpsPrefix = Array("https://".utf8), httpPrefix = Array("http://".utf8)
+
+    /// The path and query of `bytes[from...]` when nothing in it needs normalising.
+    private static func plainRest(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> (path: [UInt8], query: [UInt8]?)? {
+        var queryStart: Int?
+        var fragmentStart: Int?
+        var previous: UInt8 = 0
+        for index in start..<bytes.count {
+            let byte = bytes[index]
+            if byte <= 0x20 || byte == 0x7F || byte == 0x22 || byte == 0x3C || byte == 0x3E || byte == 0x60 || byte == 0x5C { return nil }
+            if fragmentStart == nil {
+                if byte == UInt8(ascii: "#") {
+                    fragmentStart = index
+                } else if byte == UInt8(ascii: "?"), queryStart == nil {
+                    queryStart = index
+                } else if queryStart == nil, byte == UInt8(ascii: "."), previous == UInt8(ascii: "/") {
+                    return nil  // a dot segment, or something that might be one
+                } else if queryStart == nil, byte == UInt8(ascii: "%"), previous == UInt8(ascii: "/") {
+                    return nil  // `%2e` dot segments
+                }
+            }
+            previous = byte
+        }
+        let pathEnd = queryStart ?? fragmentStart ?? bytes.count
+        let path = Array(bytes[start..<pathEnd])
+        let query = queryStart.map { Array(bytes[($0 + 1)..<(fragmentStart ?? bytes.count)]) }
+        return (path, query)
     }
 
     // MARK: - Parsing
