@@ -35,7 +35,14 @@ enum Main {
                 FileHandle.standardError.write(Data((DragnetCommand.fullMessage(for: error) + "\n").utf8))
                 exit(ExitStatus.usage)
             }
-            DragnetCommand.exit(withError: error)
+            // Help, --version and our own exit codes keep theirs; any other error (an
+            // unwritable report folder, say) is an environment problem: exit 2, never
+            // the 1 that means "violations found".
+            if code == .success || error is ExitCode {
+                DragnetCommand.exit(withError: error)
+            }
+            FileHandle.standardError.write(Data("dragnet: error: \(error)\n".utf8))
+            exit(ExitStatus.usage)
         }
     }
 }

@@ -152,6 +152,11 @@ struct AuditCLITests {
         #expect(try dragnet(["audit"]).status == 2)
         #expect(try dragnet(["audit", "--jobs", "0", "x.example"]).status == 2)
         #expect(try dragnet(["audit", "--base-url", "ftp://x/", "a.html"]).status == 2)
+        // An unwritable report folder is an error of the environment (2), not "violations" (1).
+        let page = Fixtures.directory.appendingPathComponent("pages/aclu.html").path
+        let unwritable = try dragnet(["audit", "-q", "--out", "/proc/dragnet-cannot-write", page])
+        #expect(unwritable.status == 2)
+        #expect(unwritable.stderr.contains("dragnet: error:"))
     }
 
     @Test("an interrupted run writes the pages that finished and says it was interrupted")
