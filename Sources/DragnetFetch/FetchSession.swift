@@ -74,7 +74,6 @@ public final class FetchSession: Sendable {
         }
         guard !requests.isEmpty else { return }
         shared.withLock { state in
-            state.submitted += requests.count
             for request in requests { state.queue.append(request) }
         }
         wakeLoops()
@@ -103,8 +102,6 @@ public final class FetchSession: Sendable {
         var parked: [String: FIFO<PendingRequest>] = [:]
         var activePerHost: [String: Int] = [:]
         var active = 0
-        var submitted = 0
-        var completed = 0
         var closed = false
         var cancelled = false
         var loopsRunning: Int
