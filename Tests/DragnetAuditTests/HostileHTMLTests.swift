@@ -83,6 +83,11 @@ struct HostileHTMLTests {
         // Undeclared legacy bytes: windows-1252, where 0x80 is the euro sign.
         let legacy: [UInt8] = Array("<title>".utf8) + [0x80, 0x20, 0xE9] + Array("</title>".utf8)
         #expect(HTMLExtractor.extract(legacy, pageURL: nil).observations.meta.title == "€ é")
+        // The HTTP header wins over a contradicting <meta>, in both directions.
+        let utf8Page = Array("<html><head><meta charset=\"iso-8859-1\"><title>Café</title></head></html>".utf8)
+        #expect(HTMLExtractor.extract(utf8Page, pageURL: nil, charset: "utf-8").observations.meta.title == "Café")
+        let latinPage: [UInt8] = Array("<html><head><meta charset=\"utf-8\"><title>Caf".utf8) + [0xE9] + Array("</title></head></html>".utf8)
+        #expect(HTMLExtractor.extract(latinPage, pageURL: nil, charset: "iso-8859-1").observations.meta.title == "Café")
         // Undeclared UTF-8 stays UTF-8.
         #expect(extract("<title>Café</title>").meta.title == "Café")
     }
