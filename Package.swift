@@ -61,7 +61,7 @@ let package = Package(
         ),
         .target(
             name: "DragnetSites",
-            dependencies: ["CLibPSL"],
+            dependencies: ["CLibPSL", "DragnetCore"],
             swiftSettings: swiftSettings
         ),
         .target(

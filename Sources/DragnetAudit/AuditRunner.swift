@@ -10,6 +10,20 @@ public enum AuditInput: Sendable {
     case url(URLInput, source: String?)
     /// A saved HTML file, placed at `pageURL` for resolving its links (nil: its canonical URL, if any).
     case file(path: String, pageURL: String?)
+
+    /// The URL to fetch, for `.url` inputs.
+    public var urlInput: URLInput? {
+        if case .url(let input, _) = self { return input }
+        return nil
+    }
+
+    /// The URL list or file the input came from.
+    public var source: String? {
+        switch self {
+        case .url(_, let source): source
+        case .file(let path, _): path
+        }
+    }
 }
 
 /// Settings of an audit run; every field has a default.

@@ -98,14 +98,3 @@ public enum Charset {
         return nil
     }
 }
-
-extension StringProtocol {
-    /// Trims any of the characters in `set` from both ends.
-    fileprivate func trimming(_ set: String) -> String {
-        let chars = Set(set)
-        var slice = Substring(self)
-        while let first = slice.first, chars.contains(first) { slice.removeFirst() }
-        while let last = slice.last, chars.contains(last) { slice.removeLast() }
-        return String(slice)
-    }
-}

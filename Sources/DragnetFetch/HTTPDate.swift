@@ -1,3 +1,5 @@
+import DragnetCore
+
 /// Parses the dates found in `Expires`, `Date` and `Retry-After`, with the lenient
 /// algorithm of RFC 6265 §5.1.1 (it accepts RFC 1123, RFC 850 and asctime forms
 /// and the usual variations servers send).
@@ -103,17 +105,5 @@ enum HTTPDate {
         let doy = (153 * mp + 2) / 5 + day - 1
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
         return era * 146_097 + doe - 719_468
-    }
-}
-
-extension String {
-    /// The string without leading and trailing spaces, tabs, CR, LF, VT and FF.
-    func trimmingASCIIWhitespace() -> String {
-        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (0x09...0x0D).contains(b) }
-        let bytes = utf8
-        guard let first = bytes.firstIndex(where: { !isSpace($0) }) else { return "" }
-        let last = bytes.lastIndex(where: { !isSpace($0) }) ?? first
-        if first == bytes.startIndex && bytes.index(after: last) == bytes.endIndex { return self }
-        return String(self[first...last])
     }
 }

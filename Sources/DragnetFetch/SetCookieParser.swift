@@ -1,3 +1,5 @@
+import DragnetCore
+
 /// Parses `Set-Cookie` header values (RFC 6265 §5.2, with browsers' handling of
 /// a nameless cookie).
 enum SetCookieParser {

@@ -1,3 +1,5 @@
+import DragnetCore
+
 /// One line or argument of input, checked before anything is fetched.
 public struct URLInput: Sendable, Hashable {
     /// The text as given, trimmed.

@@ -107,9 +107,7 @@ final class ExtractionState {
         case DRAGNET_TAG_IFRAME:
             add(.iframe, attributes["src"], "iframe", "src", line, noscript)
             if let (src, attribute) = Self.lazySource(attributes, Self.lazyImageAttributes), src != attributes["src"] {
-                var resource = PendingResource(kind: .iframe, raw: src, element: "iframe", attribute: attribute, line: line, inNoscript: noscript)
-                resource.lazy = true
-                resources.append(resource)
+                add(.iframe, src, "iframe", attribute, line, noscript, lazy: true)
             }
         case DRAGNET_TAG_FRAME:
             add(.frame, attributes["src"], "frame", "src", line, noscript)
@@ -120,9 +118,7 @@ final class ExtractionState {
             add(.audio, attributes["src"], "audio", "src", line, noscript)
         case DRAGNET_TAG_SOURCE:
             add(.source, attributes["src"], "source", "src", line, noscript)
-            if let srcset = attributes["srcset"] {
-                for url in Srcset.urls(srcset) { add(.source, url, "source", "srcset", line, noscript) }
-            }
+            for url in attributes["srcset"].map(Srcset.urls) ?? [] { add(.source, url, "source", "srcset", line, noscript) }
         case DRAGNET_TAG_TRACK:
             add(.track, attributes["src"], "track", "src", line, noscript)
         case DRAGNET_TAG_OBJECT:
@@ -254,35 +250,21 @@ final class ExtractionState {
             }
         }
         let pixel = Self.isLikelyPixel(width: width, height: height, style: style)
-        if let src {
-            var resource = PendingResource(kind: .image, raw: src, element: "img", attribute: "src", line: line, inNoscript: noscript)
-            resource.likelyPixel = pixel
-            resources.append(resource)
-        }
-        if let srcset {
-            for url in Srcset.urls(srcset) {
-                var resource = PendingResource(kind: .image, raw: url, element: "img", attribute: "srcset", line: line, inNoscript: noscript)
-                resource.likelyPixel = pixel
-                resources.append(resource)
-            }
-        }
-        if let (lazy, attribute) = lazySrc, lazy != src {
-            var resource = PendingResource(kind: .image, raw: lazy, element: "img", attribute: attribute, line: line, inNoscript: noscript)
-            resource.lazy = true
-            resources.append(resource)
-        }
-        if let lazySrcset {
-            for url in Srcset.urls(lazySrcset) {
-                var resource = PendingResource(kind: .image, raw: url, element: "img", attribute: "data-srcset", line: line, inNoscript: noscript)
-                resource.lazy = true
-                resources.append(resource)
-            }
-        }
+        add(.image, src, "img", "src", line, noscript, pixel: pixel)
+        for url in srcset.map(Srcset.urls) ?? [] { add(.image, url, "img", "srcset", line, noscript, pixel: pixel) }
+        if let (lazy, attribute) = lazySrc, lazy != src { add(.image, lazy, "img", attribute, line, noscript, lazy: true) }
+        for url in lazySrcset.map(Srcset.urls) ?? [] { add(.image, url, "img", "data-srcset", line, noscript, lazy: true) }
     }
 
-    private func add(_ kind: ResourceKind, _ raw: String?, _ element: String, _ attribute: String, _ line: Int, _ noscript: Bool) {
+    private func add(
+        _ kind: ResourceKind, _ raw: String?, _ element: String, _ attribute: String, _ line: Int, _ noscript: Bool,
+        pixel: Bool = false, lazy: Bool = false
+    ) {
         guard let raw else { return }
-        resources.append(PendingResource(kind: kind, raw: raw, element: element, attribute: attribute, line: line, inNoscript: noscript))
+        var resource = PendingResource(kind: kind, raw: raw, element: element, attribute: attribute, line: line, inNoscript: noscript)
+        resource.likelyPixel = pixel
+        resource.lazy = lazy
+        resources.append(resource)
     }
 
     private func link(_ attributes: Attributes, line: Int, noscript: Bool) {
@@ -537,7 +519,7 @@ final class ExtractionState {
     }
 
     private static func dimension(_ text: String) -> Int? {
-        let digits = text.trimmingCharacters(in: " ").prefix(while: { $0.isASCII && $0.isNumber })
+        let digits = text.trimming(" ").prefix(while: { $0.isASCII && $0.isNumber })
         return digits.isEmpty ? nil : Int(digits)
     }
 
@@ -560,16 +542,7 @@ final class ExtractionState {
             rest = rest.dropFirst()
             if let end = rest.firstIndex(of: quote) { rest = rest[..<end] }
         }
-        let target = rest.trimmingCharacters(in: " ")
+        let target = rest.trimming(" ")
         return target.isEmpty ? nil : target
-    }
-}
-
-extension StringProtocol {
-    func trimmingCharacters(in set: String) -> String {
-        var slice = Substring(self)
-        while let first = slice.first, set.contains(first) { slice.removeFirst() }
-        while let last = slice.last, set.contains(last) { slice.removeLast() }
-        return String(slice)
     }
 }

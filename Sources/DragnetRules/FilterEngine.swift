@@ -285,14 +285,9 @@ public final class FilterEngine: @unchecked Sendable {
         init?(_ request: FilterRequest, cache: inout SiteCache) {
             original = Array(request.url.utf8)
             lower = original.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }
-            guard let schemeEnd = Self.find(lower, [0x3A, 0x2F, 0x2F]) else { return nil }
-            hostStart = schemeEnd + 3
-            var end = hostStart
-            while end < lower.count, lower[end] != 0x2F, lower[end] != 0x3F, lower[end] != 0x23 { end += 1 }
-            var hostOnlyEnd = end
-            if let at = lower[hostStart..<end].lastIndex(of: 0x40) { hostStart = at + 1 }
-            if let colon = lower[hostStart..<end].lastIndex(of: 0x3A), lower[hostStart] != 0x5B { hostOnlyEnd = colon }
-            hostEnd = hostOnlyEnd
+            guard let hostRange = ByteSearch.hostRange(ofURL: lower) else { return nil }
+            hostStart = hostRange.lowerBound
+            hostEnd = hostRange.upperBound
             let host = String(decoding: lower[hostStart..<hostEnd], as: UTF8.self)
             let source = request.sourceURL.flatMap { cache.host(ofURL: $0) }
             sourceHost = source.map { Array($0.utf8) }
@@ -305,29 +300,17 @@ public final class FilterEngine: @unchecked Sendable {
             tokens = Self.tokenize(lower)
         }
 
-        static func find(_ haystack: [UInt8], _ needle: [UInt8]) -> Int? {
-            guard !needle.isEmpty, haystack.count >= needle.count else { return nil }
-            return haystack.withUnsafeBytes { hay in
-                needle.withUnsafeBytes { pin -> Int? in
-                    guard let hayBase = hay.baseAddress, let pinBase = pin.baseAddress,
-                        let found = dragnet_memmem(hayBase, hay.count, pinBase, pin.count)
-                    else { return nil }
-                    return found - hayBase
-                }
-            }
-        }
-
         static func tokenize(_ bytes: [UInt8]) -> [UInt64] {
             var tokens: [UInt64] = []
-            var hash: UInt64 = 0xcbf29ce484222325
+            var hash = FilterEngine.hashSeed
             var length = 0
             for byte in bytes {
                 if FilterEngine.isTokenByte(byte) {
-                    hash = (hash ^ UInt64(byte)) &* 0x100000001b3
+                    hash = FilterEngine.hash(hash, byte)
                     length += 1
                 } else if length > 0 {
                     tokens.append(hash)
-                    hash = 0xcbf29ce484222325
+                    hash = FilterEngine.hashSeed
                     length = 0
                 }
             }
@@ -336,10 +319,15 @@ public final class FilterEngine: @unchecked Sendable {
         }
     }
 
-    static func hash(_ bytes: [UInt8]) -> UInt64 {
-        var hash: UInt64 = 0xcbf29ce484222325
-        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
-        return hash
+    /// Tokens are keyed by their FNV-1a hash, computed the same way for filters and URLs.
+    static let hashSeed: UInt64 = 0xcbf29ce484222325
+
+    @inline(__always) static func hash(_ hash: UInt64, _ byte: UInt8) -> UInt64 {
+        (hash ^ UInt64(byte)) &* 0x100000001b3
+    }
+
+    static func hash(_ bytes: some Sequence<UInt8>) -> UInt64 {
+        bytes.reduce(hashSeed, hash)
     }
 
     static func isTokenByte(_ byte: UInt8) -> Bool {
@@ -406,7 +394,7 @@ public final class FilterEngine: @unchecked Sendable {
         }
         if hot.flags & 8 != 0 {
             guard let regex = filters[index].regex else { return false }
-            if let literal = filters[index].regexLiteral, Prepared.find(request.lower, literal) == nil { return false }
+            if let literal = filters[index].regexLiteral, ByteSearch.firstOffset(of: literal, in: request.lower) == nil { return false }
             let text = String(decoding: request.original, as: UTF8.self)
             return regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
         }
@@ -535,9 +523,7 @@ public final class FilterEngine: @unchecked Sendable {
             let boundedBefore = before.map { $0 != 0x2A } ?? (filter.leftAnchor != .none)
             let boundedAfter = after.map { $0 != 0x2A } ?? filter.rightAnchor
             guard boundedBefore, boundedAfter, index - start >= 2 else { continue }
-            var hash: UInt64 = 0xcbf29ce484222325
-            for byte in bytes[start..<index] { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
-            tokens.append(hash)
+            tokens.append(hash(bytes[start..<index]))
         }
         return tokens
     }

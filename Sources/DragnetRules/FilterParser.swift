@@ -1,3 +1,5 @@
+import DragnetCore
+
 /// Reads filter lists in Adblock Plus / uBlock Origin syntax. Network filters
 /// are kept; cosmetic and scriptlet rules are counted and skipped, as are
 /// network filters whose options change a response rather than block it.
@@ -25,7 +27,7 @@ public struct FilterParser {
     }
 
     public mutating func add(line raw: String) {
-        let line = raw.trimmingSpaces()
+        let line = raw.trimming(" \t")
         guard !line.isEmpty else { return }
         if line.hasPrefix("!") || line.hasPrefix("[") {
             counts.comments += 1
@@ -108,7 +110,7 @@ public struct FilterParser {
         var typesOn: UInt16 = 0
         var typesOff: UInt16 = 0
         for rawOption in text.split(separator: ",") {
-            var option = rawOption.trimmingSpaces()
+            var option = rawOption.trimming(" \t")
             var negated = false
             if option.hasPrefix("~") {
                 negated = true
@@ -166,14 +168,5 @@ public struct FilterParser {
             filter.types = (RequestType.allBits & ~(RequestType.document.bit | RequestType.popup.bit)) & ~typesOff
         }
         return filter.types != 0
-    }
-}
-
-extension StringProtocol {
-    func trimmingSpaces() -> String {
-        var slice = Substring(self)
-        while let first = slice.first, first == " " || first == "\t" { slice.removeFirst() }
-        while let last = slice.last, last == " " || last == "\t" { slice.removeLast() }
-        return String(slice)
     }
 }

@@ -1,4 +1,5 @@
 import CLibPSL
+import DragnetCore
 
 /// Maps hosts to sites: the registrable domain (eTLD+1) from the Public Suffix
 /// List through libpsl. `www.tiktok.com` → `tiktok.com`, `a.b.co.uk` → `b.co.uk`,
@@ -85,18 +86,8 @@ public struct SiteCache {
 
     static func hostOf(_ url: String) -> String? {
         let bytes = Array(url.utf8)
-        var start = 0
-        while start + 2 < bytes.count, !(bytes[start] == 0x3A && bytes[start + 1] == 0x2F && bytes[start + 2] == 0x2F) { start += 1 }
-        guard start + 2 < bytes.count else { return nil }
-        start += 3
-        var end = start
-        while end < bytes.count, bytes[end] != 0x2F, bytes[end] != 0x3F, bytes[end] != 0x23 { end += 1 }
-        var hostStart = start
-        if let at = bytes[start..<end].lastIndex(of: 0x40) { hostStart = at + 1 }
-        var hostEnd = end
-        if hostStart < end, bytes[hostStart] != 0x5B, let colon = bytes[hostStart..<end].lastIndex(of: 0x3A) { hostEnd = colon }
-        guard hostEnd > hostStart else { return nil }
-        return String(decoding: bytes[hostStart..<hostEnd], as: UTF8.self).lowercased()
+        guard let range = ByteSearch.hostRange(ofURL: bytes), !range.isEmpty else { return nil }
+        return String(decoding: bytes[range], as: UTF8.self).lowercased()
     }
 
     public mutating func site(of host: String) -> String {

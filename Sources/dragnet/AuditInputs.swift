@@ -2,11 +2,16 @@ import DragnetAudit
 import DragnetFetch
 import Foundation
 
-/// Sorts a command line's inputs into URLs and saved HTML files.
+/// Sorts a command line's inputs into URLs and saved HTML files; `fetch` and
+/// `audit` read their inputs the same way.
 enum AuditInputs {
-    static func load(arguments: [String], directories: [String], baseURL: String?) throws(UsageError) -> [AuditInput] {
+    /// - Parameter savedPages: whether HTML files and folders are pages to audit
+    ///   (`audit`); without it every file is a URL list (`fetch`).
+    static func load(arguments: [String], directories: [String], baseURL: String?, savedPages: Bool = true) throws(UsageError) -> [AuditInput] {
         guard !arguments.isEmpty || !directories.isEmpty else {
-            throw UsageError(description: "nothing to audit (pass URLs, URL lists, HTML files, --input-dir, or - for stdin)")
+            throw UsageError(description: savedPages
+                ? "nothing to audit (pass URLs, URL lists, HTML files, --input-dir, or - for stdin)"
+                : "no URLs given (pass URLs, a file of URLs, or - for stdin)")
         }
         var inputs: [AuditInput] = []
         var readStdin = false
@@ -20,9 +25,11 @@ enum AuditInputs {
             } else if URLInput.explicitScheme(argument) == nil, FileManager.default.fileExists(atPath: argument) {
                 var isDirectory: ObjCBool = false
                 _ = FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory)
-                if isDirectory.boolValue {
+                if isDirectory.boolValue && !savedPages {
+                    throw UsageError(description: "\(argument) is a folder, not a URL list")
+                } else if isDirectory.boolValue {
                     inputs += try directory(argument, baseURL: baseURL)
-                } else if isHTML(argument) {
+                } else if savedPages, isHTML(argument) {
                     let pageURL = singleFile ? baseURL : baseURL.map { join($0, (argument as NSString).lastPathComponent) }
                     inputs.append(.file(path: argument, pageURL: pageURL))
                 } else {

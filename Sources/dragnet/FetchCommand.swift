@@ -1,4 +1,5 @@
 import ArgumentParser
+import DragnetAudit
 import DragnetCore
 import DragnetFetch
 import Foundation
@@ -30,9 +31,11 @@ struct FetchCommand: AsyncParsableCommand {
     var quiet = false
 
     func run() async throws {
-        let list: InputList
+        let items: [URLInput]
+        let sources: [String?]
         do {
-            list = try InputList.load(inputs)
+            let loaded = try AuditInputs.load(arguments: inputs, directories: [], baseURL: nil, savedPages: false)
+            (items, sources) = (loaded.compactMap(\.urlInput), loaded.map(\.source))
         } catch {
             FileHandle.standardError.write(Data("dragnet fetch: \(error)\n".utf8))
             throw ExitCode(ExitStatus.usage)
@@ -40,9 +43,9 @@ struct FetchCommand: AsyncParsableCommand {
 
         var options = fetch.options()
         options.keepBody = includeBody
-        let results = try Fetcher(options: options).fetch(list.items)
-        let output = NDJSONWriter(includeBody: includeBody, sources: list.sources)
-        let progress = Progress(total: list.items.count, enabled: !quiet)
+        let results = try Fetcher(options: options).fetch(items)
+        let output = NDJSONWriter(includeBody: includeBody, sources: sources)
+        let progress = Progress(total: items.count, enabled: !quiet)
         var succeeded = 0
         var pending: [Int: FetchResult] = [:]
         var nextID = 0
