@@ -18,8 +18,10 @@ enum ResultBuilder {
         result.responseTime = transfer.hops.last?.arrival
 
         for (index, hop) in transfer.hops.enumerated() {
+            let headers = hop.headers.values("set-cookie")
+            guard !headers.isEmpty else { continue }  // most responses set none: skip parsing the hop URL
             let origin = cookieOrigin(hop, index: index)
-            for header in hop.headers.values("set-cookie") {
+            for header in headers {
                 if let cookie = SetCookieParser.parse(header, origin: origin, keepValue: options.includeCookieValues) {
                     result.cookies.append(cookie)
                 }
