@@ -19,6 +19,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // C at the edges: one small target per C library.
@@ -66,7 +67,7 @@ let package = Package(
         ),
         .target(
             name: "DragnetRules",
-            dependencies: ["CSupport", "DragnetCore", "DragnetSites"],
+            dependencies: ["CSupport", "DragnetCore", "DragnetSites", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -106,7 +107,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DragnetRulesTests",
-            dependencies: ["DragnetRules", "DragnetSites", "DragnetTestSupport", "dragnet"],
+            dependencies: ["DragnetRules", "DragnetSites", "DragnetCore", "DragnetTestSupport", "dragnet"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -23,8 +23,12 @@ public struct DataFlowGraph: Sendable, Hashable {
         case collects
         /// page → site: the page links to the site.
         case linksTo = "links-to"
-        /// site/entity → platform, with data categories (from rules).
+        /// page or form → entity: data categories (labels) leave the page through a channel (kind).
         case sends
+        /// site → entity: the entity owns the site.
+        case ownedBy = "owned-by"
+        /// entity → platform: the entity's data ends up with the platform.
+        case partOf = "part-of"
     }
 
     public struct Node: Sendable, Hashable {
@@ -74,6 +78,8 @@ public struct DataFlowGraph: Sendable, Hashable {
     public static func siteID(_ site: String) -> String { "site:" + site }
     public static func formID(_ index: Int) -> String { "form:\(index)" }
     public static func dataID(_ category: String) -> String { "data:" + category }
+    public static func entityID(_ entity: String) -> String { "entity:" + entity }
+    public static func platformID(_ platform: String) -> String { "platform:" + platform }
 
     /// Adds a node once; a later call with the same id keeps the first.
     public mutating func addNode(_ node: Node) {

@@ -9,6 +9,12 @@ public enum Fixtures {
         .deletingLastPathComponent()  // package root
         .appendingPathComponent("Tests/Fixtures")
 
+    /// The repository's own `rules/` folder.
+    public static let rulesDirectory: String = directory
+        .deletingLastPathComponent()  // Tests
+        .deletingLastPathComponent()  // package root
+        .appendingPathComponent("rules").path
+
     /// The bytes of `Tests/Fixtures/<path>`.
     public static func bytes(_ path: String) throws -> [UInt8] {
         let url = directory.appendingPathComponent(path)

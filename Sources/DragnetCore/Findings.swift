@@ -1,0 +1,239 @@
+/// What the rules concluded about one page: who receives data, through which
+/// channel, and how much that exposes the visitor to each platform.
+public struct Evaluation: Sendable, Hashable {
+    /// Entities seen on the page, sorted by id.
+    public var entities: [EntitySummary] = []
+    /// Findings, sorted by (platform, rule, channel, id).
+    public var findings: [Finding] = []
+    public var exposure = Exposure()
+
+    public init() {}
+}
+
+/// An entity (company) the page sends data to, and the sites it was seen on.
+public struct EntitySummary: Sendable, Hashable {
+    public var id: String
+    public var name: String
+    public var platform: String
+    public var platformName: String
+    public var category: String
+    public var sites: [String]
+
+    public init(id: String, name: String, platform: String, platformName: String, category: String, sites: [String]) {
+        self.id = id
+        self.name = name
+        self.platform = platform
+        self.platformName = platformName
+        self.category = category
+        self.sites = sites
+    }
+}
+
+/// How data leaves the page.
+public enum Channel: String, Sendable, Hashable, CaseIterable, Comparable {
+    case script
+    case pixel
+    case iframeEmbed = "iframe-embed"
+    case formPost = "form-post"
+    case cookie
+    case link
+    /// Any other fetched resource (stylesheet, font, media): IP, user agent and referrer still flow.
+    case resource
+
+    public static func < (lhs: Channel, rhs: Channel) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+public enum Severity: String, Sendable, Hashable, CaseIterable, Comparable {
+    case info, low, medium, high, critical
+
+    public var rank: Int { Severity.allCases.firstIndex(of: self)! }
+    public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// Where a finding was seen.
+public struct Evidence: Sendable, Hashable, Comparable {
+    /// The resource, form action or cookie-setting URL.
+    public var url: String?
+    /// `script@src`, `img@src`, `script` (inline), `form@action`, `set-cookie`, `a@href`.
+    public var element: String
+    /// Source line in the page (nil for cookies).
+    public var line: Int?
+    /// A short excerpt of an inline script around the match, or the cookie name.
+    public var snippet: String?
+
+    public init(url: String? = nil, element: String, line: Int? = nil, snippet: String? = nil) {
+        self.url = url
+        self.element = element
+        self.line = line
+        self.snippet = snippet
+    }
+
+    public static func < (lhs: Evidence, rhs: Evidence) -> Bool {
+        (lhs.line ?? Int.max, lhs.element, lhs.url ?? "", lhs.snippet ?? "") < (rhs.line ?? Int.max, rhs.element, rhs.url ?? "", rhs.snippet ?? "")
+    }
+}
+
+/// One conclusion of one rule on one page.
+public struct Finding: Sendable, Hashable {
+    /// Stable: the same rule, entity and target on the same page give the same id
+    /// on every run, whatever cache-busters the URLs carry.
+    public var id: String
+    /// The tracker rule id, or `entity-<channel>` / `unattributed-<channel>` for
+    /// data flows the entity map explains without a specific signature.
+    public var rule: String
+    public var title: String
+    public var severity: Severity
+    /// Entity id; nil for an unattributed third-party site.
+    public var entity: String?
+    /// Platform id (`tiktok`, `x`, `meta`, `google` …), or `unattributed`.
+    public var platform: String
+    public var channel: Channel
+    /// Data categories sent (identifiers, browsing-activity, contact-data …), sorted.
+    public var data: [String]
+    public var purpose: String?
+    /// The third-party site (or, for entity findings, the entity) the data goes to.
+    public var target: String
+    /// Pixel, account or container id found on the page.
+    public var accountID: String?
+    /// At most `Finding.maxEvidence` occurrences, in page order.
+    public var evidence: [Evidence]
+    /// How many occurrences were seen in total.
+    public var occurrences: Int
+
+    public static let maxEvidence = 5
+
+    public init(
+        id: String, rule: String, title: String, severity: Severity, entity: String?, platform: String, channel: Channel,
+        data: [String], purpose: String?, target: String, accountID: String?, evidence: [Evidence], occurrences: Int
+    ) {
+        self.id = id
+        self.rule = rule
+        self.title = title
+        self.severity = severity
+        self.entity = entity
+        self.platform = platform
+        self.channel = channel
+        self.data = data
+        self.purpose = purpose
+        self.target = target
+        self.accountID = accountID
+        self.evidence = evidence
+        self.occurrences = occurrences
+    }
+}
+
+/// The exposure score: per platform and overall, 0–100, every point traced to findings.
+public struct Exposure: Sendable, Hashable {
+    public var score: Double = 0
+    public var grade: String = "A"
+    /// Per platform, sorted by platform id.
+    public var platforms: [PlatformExposure] = []
+    /// The overall formula with the numbers filled in.
+    public var formula: String = "0"
+
+    public init() {}
+}
+
+public struct PlatformExposure: Sendable, Hashable {
+    public var platform: String
+    public var name: String
+    public var score: Double
+    public var grade: String
+    /// Sum of the contributions before the platform multiplier.
+    public var subtotal: Double
+    public var multiplier: Double
+    /// One contribution per data category: the finding that sends it through the
+    /// heaviest channel. Other findings sending the same category add nothing.
+    public var contributions: [Contribution]
+    /// Findings of this platform, by id.
+    public var findings: [String]
+
+    public init(platform: String, name: String, score: Double, grade: String, subtotal: Double, multiplier: Double, contributions: [Contribution], findings: [String]) {
+        self.platform = platform
+        self.name = name
+        self.score = score
+        self.grade = grade
+        self.subtotal = subtotal
+        self.multiplier = multiplier
+        self.contributions = contributions
+        self.findings = findings
+    }
+}
+
+public struct Contribution: Sendable, Hashable {
+    public var data: String
+    public var dataWeight: Double
+    public var channel: Channel
+    public var channelWeight: Double
+    public var points: Double
+    public var finding: String
+
+    public init(data: String, dataWeight: Double, channel: Channel, channelWeight: Double, points: Double, finding: String) {
+        self.data = data
+        self.dataWeight = dataWeight
+        self.channel = channel
+        self.channelWeight = channelWeight
+        self.points = points
+        self.finding = finding
+    }
+}
+
+extension Evaluation: JSONRepresentable {
+    public var json: JSONValue {
+        .object([
+            ("entities", .array(entities.map(\.json))),
+            ("findings", .array(findings.map(\.json))),
+            ("exposure", exposure.json),
+        ])
+    }
+}
+
+extension EntitySummary: JSONRepresentable {
+    public var json: JSONValue {
+        .object([
+            ("id", .string(id)), ("name", .string(name)), ("platform", .string(platform)),
+            ("platformName", .string(platformName)), ("category", .string(category)),
+            ("sites", .array(sites.map { .string($0) })),
+        ])
+    }
+}
+
+extension Finding: JSONRepresentable {
+    public var json: JSONValue {
+        .object([
+            ("id", .string(id)), ("rule", .string(rule)), ("title", .string(title)), ("severity", .string(severity.rawValue)),
+            ("entity", .string(entity)), ("platform", .string(platform)), ("channel", .string(channel.rawValue)),
+            ("data", .array(data.map { .string($0) })), ("purpose", .string(purpose)), ("target", .string(target)),
+            ("accountId", .string(accountID)), ("occurrences", .int(occurrences)),
+            ("evidence", .array(evidence.map { item in
+                var members: [(String, JSONValue)] = [("element", .string(item.element))]
+                if let url = item.url { members.append(("url", .string(url))) }
+                if let line = item.line { members.append(("line", .int(line))) }
+                if let snippet = item.snippet { members.append(("snippet", .string(snippet))) }
+                return .object(members)
+            })),
+        ])
+    }
+}
+
+extension Exposure: JSONRepresentable {
+    public var json: JSONValue {
+        .object([
+            ("score", .double(score)), ("grade", .string(grade)), ("formula", .string(formula)),
+            ("platforms", .object(platforms.map { platform in
+                (platform.platform, .object([
+                    ("name", .string(platform.name)), ("score", .double(platform.score)), ("grade", .string(platform.grade)),
+                    ("subtotal", .double(platform.subtotal)), ("multiplier", .double(platform.multiplier)),
+                    ("findings", .array(platform.findings.map { .string($0) })),
+                    ("contributions", .array(platform.contributions.map { item in
+                        .object([
+                            ("data", .string(item.data)), ("dataWeight", .double(item.dataWeight)),
+                            ("channel", .string(item.channel.rawValue)), ("channelWeight", .double(item.channelWeight)),
+                            ("points", .double(item.points)), ("finding", .string(item.finding)),
+                        ])
+                    })),
+                ]))
+            })),
+        ])
+    }
+}

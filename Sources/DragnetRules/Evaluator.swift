@@ -1,0 +1,354 @@
+public import DragnetCore
+
+/// A cookie a response set, as the evaluator needs it (no value).
+public struct SeenCookie: Sendable, Hashable {
+    public var name: String
+    /// The URL of the response that set it.
+    public var url: String
+
+    public init(name: String, url: String) {
+        self.name = name
+        self.url = url
+    }
+}
+
+/// What the evaluator looks at: one page's classified observations.
+public struct EvaluationInput: Sendable {
+    public var pageURL: String?
+    /// The page's own site and the sites the user declared first-party.
+    public var firstPartySites: Set<String>
+    /// Observations after classification (resources carry `site` and `firstParty`).
+    public var observations: Observations
+    public var cookies: [SeenCookie]
+
+    public init(pageURL: String?, firstPartySites: Set<String>, observations: Observations, cookies: [SeenCookie] = []) {
+        self.pageURL = pageURL
+        self.firstPartySites = firstPartySites
+        self.observations = observations
+        self.cookies = cookies
+    }
+}
+
+/// Rules applied to a page: a pure function of the input and the rule pack.
+public enum Evaluator {
+    public static let unattributed = "unattributed"
+
+    /// One sighting before findings are grouped.
+    struct Occurrence {
+        var rule: String
+        var title: String
+        var severity: Severity
+        var entity: String?
+        var platform: String
+        var channel: Channel
+        var data: Set<String>
+        var purpose: String?
+        var target: String
+        var accountID: String?
+        var evidence: Evidence
+    }
+
+    public static func evaluate(_ input: EvaluationInput, rules: RulePack) -> Evaluation {
+        var occurrences: [Occurrence] = []
+        let firstPartyEntities = Set(input.firstPartySites.compactMap { rules.entity(forHost: $0)?.id })
+        func isOwn(_ entity: String) -> Bool { firstPartyEntities.contains(entity) }
+
+        // 1. Signatures over resources, forms, inline scripts and cookies. Sightings of rules
+        // with `requires` wait in `pending` until their conditions are checked.
+        var consumedResources = Set<Int>()
+        var consumedForms = Set<Int>()
+        var consumedCookies = Set<Int>()
+        var pending: [String: [Occurrence]] = [:]
+        func record(_ ruleIndex: Int, _ channel: Channel, _ evidence: Evidence, id: String?, extraData: [String] = []) {
+            let rule = rules.trackers[ruleIndex]
+            guard let entity = rules.entity(id: rule.entity) else { return }
+            let item = Occurrence(
+                rule: rule.id, title: rule.title, severity: rule.severity, entity: entity.id, platform: entity.platform,
+                channel: channel, data: Set(rule.data + extraData), purpose: rule.purpose, target: entity.id,
+                accountID: id, evidence: evidence)
+            if rule.requiresTrackers.isEmpty && rule.requiresFormData.isEmpty {
+                occurrences.append(item)
+            } else {
+                pending[rule.id, default: []].append(item)
+            }
+        }
+        for (index, resource) in input.observations.resources.enumerated() where resource.isNetwork && resource.firstParty != true {
+            guard let channel = channel(of: resource), let parts = URLParts.split(resource.url) else { continue }
+            for ruleIndex in rules.trackersMatching(host: parts.host, pathAndQuery: parts.pathAndQuery)
+            where !isOwn(rules.trackers[ruleIndex].entity) {
+                consumedResources.insert(index)
+                let id = rules.compiled[ruleIndex].urlID.flatMap { CompiledTracker.capture($0, in: Substring(resource.url)).id }
+                record(ruleIndex, channel, Evidence(url: resource.url, element: "\(resource.element)@\(resource.attribute)", line: resource.line), id: id)
+            }
+        }
+        for form in input.observations.forms where form.firstParty == false {
+            guard let parts = URLParts.split(form.action) else { continue }
+            for ruleIndex in rules.trackersMatching(host: parts.host, pathAndQuery: parts.pathAndQuery)
+            where !isOwn(rules.trackers[ruleIndex].entity) {
+                consumedForms.insert(form.index)
+                record(
+                    ruleIndex, .formPost, Evidence(url: URLParts.withoutQuery(form.action), element: "form@action", line: form.line), id: nil,
+                    extraData: form.categories.compactMap(RuleVocabulary.flowData))
+            }
+        }
+        for (ruleIndex, rule) in rules.trackers.enumerated() where !isOwn(rule.entity) {
+            let compiled = rules.compiled[ruleIndex]
+            for pattern in compiled.inline {
+                for script in input.observations.inlineScripts {
+                    for hit in inlineHits(pattern, in: script.text) {
+                        record(ruleIndex, .script, Evidence(element: "script", line: script.line + hit.lineOffset, snippet: hit.snippet), id: hit.id)
+                    }
+                }
+            }
+            if !compiled.cookies.isEmpty {
+                for (index, cookie) in input.cookies.enumerated() where compiled.matchesCookie(cookie.name) {
+                    consumedCookies.insert(index)
+                    record(ruleIndex, .cookie, Evidence(url: URLParts.withoutQuery(cookie.url), element: "set-cookie", snippet: cookie.name), id: nil)
+                }
+            }
+        }
+
+        // 2. Rules that require other rules (and forms) on the same page, until nothing changes.
+        var fired = Set(occurrences.map(\.rule))
+        var derived = Set<String>()
+        var changed = true
+        while changed {
+            changed = false
+            for rule in rules.trackers where (!rule.requiresTrackers.isEmpty || !rule.requiresFormData.isEmpty) && !derived.contains(rule.id) {
+                guard let entity = rules.entity(id: rule.entity), !isOwn(entity.id) else { continue }
+                let ownMatch = !rule.urls.isEmpty || !rule.inline.isEmpty || !rule.cookies.isEmpty
+                let own = pending[rule.id] ?? []
+                guard !ownMatch || !own.isEmpty, rule.requiresTrackers.allSatisfy(fired.contains) else { continue }
+                let forms = input.observations.forms.filter { form in form.fields.contains { rule.requiresFormData.contains($0.category) } }
+                guard rule.requiresFormData.isEmpty || !forms.isEmpty else { continue }
+                let required = occurrences.filter { rule.requiresTrackers.contains($0.rule) }.sorted { $0.evidence < $1.evidence }
+                let id = own.lazy.compactMap(\.accountID).first ?? required.lazy.compactMap(\.accountID).first
+                let channel = own.first?.channel ?? required.first?.channel ?? .script
+                let evidence = own.map(\.evidence)
+                    + forms.prefix(Finding.maxEvidence).map { Evidence(url: URLParts.withoutQuery($0.action), element: "form", line: $0.line) }
+                    + required.prefix(1).map(\.evidence)
+                for item in evidence {
+                    occurrences.append(Occurrence(
+                        rule: rule.id, title: rule.title, severity: rule.severity, entity: entity.id, platform: entity.platform,
+                        channel: channel, data: Set(rule.data), purpose: rule.purpose, target: entity.id, accountID: id, evidence: item))
+                }
+                derived.insert(rule.id)
+                fired.insert(rule.id)
+                changed = true
+            }
+        }
+
+        // 3. Data flows the entity map explains without a signature.
+        for (index, resource) in input.observations.resources.enumerated()
+        where resource.isNetwork && resource.firstParty == false && !consumedResources.contains(index) {
+            guard let channel = channel(of: resource), let host = resource.host, let site = resource.site else { continue }
+            let evidence = Evidence(url: resource.url, element: "\(resource.element)@\(resource.attribute)", line: resource.line)
+            if let entity = rules.entity(forHost: host) {
+                guard !isOwn(entity.id) else { continue }
+                occurrences.append(entityOccurrence(entity, channel: channel, evidence: evidence, extraData: []))
+            } else if channel == .script || channel == .iframeEmbed || channel == .pixel {
+                occurrences.append(unattributedOccurrence(site: site, channel: channel, evidence: evidence, extraData: []))
+            }
+        }
+        for form in input.observations.forms where form.firstParty == false && !consumedForms.contains(form.index) {
+            guard let host = form.actionHost, let site = form.actionSite else { continue }
+            let data = form.categories.compactMap(RuleVocabulary.flowData)
+            let evidence = Evidence(url: URLParts.withoutQuery(form.action), element: "form@action", line: form.line)
+            if let entity = rules.entity(forHost: host) {
+                if !isOwn(entity.id) { occurrences.append(entityOccurrence(entity, channel: .formPost, evidence: evidence, extraData: data)) }
+            } else {
+                occurrences.append(unattributedOccurrence(site: site, channel: .formPost, evidence: evidence, extraData: data))
+            }
+        }
+        for link in input.observations.links where link.firstParty == false {
+            guard let host = link.host, let entity = rules.entity(forHost: host), !isOwn(entity.id) else { continue }
+            occurrences.append(entityOccurrence(entity, channel: .link, evidence: Evidence(url: link.url, element: "a@href", line: link.line), extraData: []))
+        }
+        for (index, cookie) in input.cookies.enumerated() where !consumedCookies.contains(index) {
+            guard let host = URLParts.split(cookie.url)?.host, let entity = rules.entity(forHost: host), !isOwn(entity.id),
+                !input.firstPartySites.contains(where: { host == $0 || host.hasSuffix("." + $0) })
+            else { continue }
+            occurrences.append(entityOccurrence(
+                entity, channel: .cookie, evidence: Evidence(url: URLParts.withoutQuery(cookie.url), element: "set-cookie", snippet: cookie.name), extraData: []))
+        }
+
+        var evaluation = Evaluation()
+        evaluation.findings = group(occurrences, pageKey: pageKey(input.pageURL))
+        evaluation.entities = entities(evaluation.findings, input: input, rules: rules)
+        evaluation.exposure = ExposureCalculator.exposure(evaluation.findings, entities: evaluation.entities, scoring: rules.scoring)
+        return evaluation
+    }
+
+    /// The channel a resource sends data through; nil for hints that fetch nothing (preconnect, dns-prefetch).
+    static func channel(of resource: Resource) -> Channel? {
+        switch resource.kind {
+        case .script, .modulepreload: .script
+        case .image: resource.likelyPixel || resource.inNoscript ? .pixel : .resource
+        case .iframe, .frame: .iframeEmbed
+        case .metaRefresh: .link
+        case .preconnect, .dnsPrefetch: nil
+        default: .resource
+        }
+    }
+
+    static let channelData: [Channel: [String]] = [
+        .script: ["identifiers", "browsing-activity", "device-info"],
+        .pixel: ["identifiers", "browsing-activity", "device-info"],
+        .iframeEmbed: ["identifiers", "browsing-activity", "device-info"],
+        .cookie: ["identifiers"],
+        .resource: ["device-info"],
+        .formPost: ["device-info"],
+        .link: [],
+    ]
+
+    static func genericSeverity(_ channel: Channel, category: String, data: [String]) -> Severity {
+        switch channel {
+        case .formPost:
+            let sensitive: Set = ["credentials", "financial", "government-id", "health"]
+            if data.contains(where: sensitive.contains) { return .critical }
+            return data.contains("contact-data") ? .high : .medium
+        case .script, .iframeEmbed, .pixel:
+            switch category {
+            case "session-replay": return .high
+            case "advertising", "social": return .medium
+            case "cdn": return .info
+            default: return .low
+            }
+        case .cookie: return .low
+        case .resource, .link: return .info
+        }
+    }
+
+    static let channelWords: [Channel: String] = [
+        .script: "runs a script from", .pixel: "loads a tracking pixel from", .iframeEmbed: "embeds a frame from",
+        .formPost: "posts a form to", .cookie: "receives a cookie from", .link: "links to", .resource: "loads resources from",
+    ]
+
+    static func entityOccurrence(_ entity: Entity, channel: Channel, evidence: Evidence, extraData: [String]) -> Occurrence {
+        let data = Set((channelData[channel] ?? []) + extraData)
+        return Occurrence(
+            rule: "entity-\(channel.rawValue)", title: "Page \(channelWords[channel]!) \(entity.name)",
+            severity: genericSeverity(channel, category: entity.category, data: Array(data)), entity: entity.id, platform: entity.platform,
+            channel: channel, data: data, purpose: nil, target: entity.id, accountID: nil, evidence: evidence)
+    }
+
+    static func unattributedOccurrence(site: String, channel: Channel, evidence: Evidence, extraData: [String]) -> Occurrence {
+        let data = Set((channelData[channel] ?? []) + extraData)
+        return Occurrence(
+            rule: "unattributed-\(channel.rawValue)", title: "Page \(channelWords[channel]!) \(site), an unattributed third party",
+            severity: genericSeverity(channel, category: "other", data: Array(data)), entity: nil, platform: unattributed,
+            channel: channel, data: data, purpose: nil, target: site, accountID: nil, evidence: evidence)
+    }
+
+    struct InlineHit {
+        var lineOffset: Int
+        var snippet: String
+        var id: String?
+    }
+
+    /// Every place `pattern.contains` occurs in `text` where the regex (if any) matches from there.
+    static func inlineHits(_ pattern: (contains: String, regex: Regex<AnyRegexOutput>?), in text: String) -> [InlineHit] {
+        var hits: [InlineHit] = []
+        var start = 0
+        let utf8 = text.utf8
+        var lastLine = 0
+        var lastOffset = 0
+        while let offset = text.firstByteOffset(of: pattern.contains, from: start) {
+            start = offset + pattern.contains.utf8.count
+            let from = utf8.index(utf8.startIndex, offsetBy: offset)
+            let windowEnd = utf8.index(from, offsetBy: 2000, limitedBy: utf8.endIndex) ?? utf8.endIndex
+            var id: String?
+            if let regex = pattern.regex {
+                let window = text[from..<windowEnd]
+                guard let match = try? regex.prefixMatch(in: window) ?? regex.firstMatch(in: window) else { continue }
+                if match.output.count > 1, let group = match.output[1].substring { id = String(group) }
+            }
+            // Lines counted incrementally from the previous hit.
+            lastLine += utf8[utf8.index(utf8.startIndex, offsetBy: lastOffset)..<from].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+            lastOffset = offset
+            let snippetEnd = utf8.index(from, offsetBy: 120, limitedBy: utf8.endIndex) ?? utf8.endIndex
+            let snippet = String(decoding: utf8[from..<snippetEnd], as: UTF8.self)
+                .split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).joined(separator: " ")
+            hits.append(InlineHit(lineOffset: lastLine, snippet: snippet, id: id))
+            if hits.count >= 50 { break }
+        }
+        return hits
+    }
+
+    /// Scheme-less, query-less page URL: the part of a finding id that names the page.
+    static func pageKey(_ url: String?) -> String {
+        guard let url, let parts = URLParts.split(url) else { return url ?? "" }
+        var path = parts.pathAndQuery.prefix { $0 != "?" }
+        while path.count > 1 && path.hasSuffix("/") { path = path.dropLast() }
+        return parts.host + path
+    }
+
+    static func findingID(pageKey: String, rule: String, channel: Channel, target: String, accountID: String?) -> String {
+        let digest = SHA256.hex([pageKey, rule, channel.rawValue, target, accountID ?? ""].joined(separator: "\u{1F}"))
+        return "dn-" + digest.prefix(16)
+    }
+
+    /// Groups occurrences into findings: one per (rule, channel, target, account id). Sightings
+    /// without an id join the first id'd finding of their rule and channel when there is one.
+    static func group(_ occurrences: [Occurrence], pageKey: String) -> [Finding] {
+        struct Key: Hashable {
+            var rule: String
+            var channel: Channel
+            var target: String
+            var accountID: String?
+        }
+        var idsByRule: [Key: [String]] = [:]
+        for item in occurrences {
+            guard let id = item.accountID else { continue }
+            idsByRule[Key(rule: item.rule, channel: item.channel, target: item.target), default: []].append(id)
+        }
+        var groups: [Key: [Occurrence]] = [:]
+        for item in occurrences {
+            var key = Key(rule: item.rule, channel: item.channel, target: item.target, accountID: item.accountID)
+            if key.accountID == nil, let ids = idsByRule[Key(rule: item.rule, channel: item.channel, target: item.target)] {
+                key.accountID = ids.min()
+            }
+            groups[key, default: []].append(item)
+        }
+        var findings: [Finding] = []
+        for (key, items) in groups {
+            let first = items[0]
+            let evidence = Array(Set(items.map(\.evidence))).sorted()
+            let data = items.reduce(into: Set<String>()) { $0.formUnion($1.data) }
+            let severity = items.map(\.severity).max() ?? first.severity
+            findings.append(Finding(
+                id: findingID(pageKey: pageKey, rule: key.rule, channel: key.channel, target: key.target, accountID: key.accountID),
+                rule: key.rule, title: first.title, severity: severity, entity: first.entity, platform: first.platform,
+                channel: key.channel, data: data.sorted(), purpose: first.purpose, target: key.target, accountID: key.accountID,
+                evidence: Array(evidence.prefix(Finding.maxEvidence)), occurrences: evidence.count))
+        }
+        return findings.sorted { ($0.platform, $0.rule, $0.channel.rawValue, $0.id) < ($1.platform, $1.rule, $1.channel.rawValue, $1.id) }
+    }
+
+    static func entities(_ findings: [Finding], input: EvaluationInput, rules: RulePack) -> [EntitySummary] {
+        var sites: [String: Set<String>] = [:]
+        for finding in findings {
+            guard let entity = finding.entity else { continue }
+            var entry = sites[entity] ?? []
+            for evidence in finding.evidence {
+                guard let url = evidence.url, let host = URLParts.split(url)?.host else { continue }
+                if let site = siteOf(host: host, in: input) { entry.insert(site) }
+            }
+            sites[entity] = entry
+        }
+        return sites.keys.sorted().compactMap { id in
+            guard let entity = rules.entity(id: id) else { return nil }
+            return EntitySummary(
+                id: entity.id, name: entity.name, platform: entity.platform, platformName: entity.platformName,
+                category: entity.category, sites: sites[id, default: []].sorted())
+        }
+    }
+
+    /// The site the classification stage gave this host (from resources, forms or links).
+    private static func siteOf(host: String, in input: EvaluationInput) -> String? {
+        if let resource = input.observations.resources.first(where: { $0.host == host }) { return resource.site }
+        if let form = input.observations.forms.first(where: { $0.actionHost == host }) { return form.actionSite }
+        if let link = input.observations.links.first(where: { $0.host == host }) { return link.site }
+        return host
+    }
+}

@@ -1,0 +1,205 @@
+public import DragnetCore
+
+/// Where a fact in a rule file comes from.
+public struct RuleSource: Sendable, Hashable {
+    public var id: String
+    public var url: String
+    /// The day the fact was checked (YYYY-MM-DD).
+    public var checked: String
+    public var licence: String?
+    public var note: String?
+}
+
+/// A company, the domains it owns, and the platform its data ends up with.
+public struct Entity: Sendable, Hashable {
+    public var id: String
+    public var name: String
+    public var platform: String
+    public var platformName: String
+    public var category: String
+    public var country: String?
+    /// Domain → the source id that documents it.
+    public var domains: [String: String]
+    public var sources: [String: RuleSource]
+    public var file: String
+    /// Where each domain is written, for diagnostics.
+    var domainMarks: [String: SourceMark] = [:]
+}
+
+/// A line and column in a rule file.
+struct SourceMark: Sendable, Hashable {
+    var line: Int
+    var column: Int
+}
+
+/// A signature: how to recognise one tracker on a page and what it sends.
+public struct TrackerRule: Sendable {
+    public struct InlinePattern: Sendable {
+        public var contains: String
+        public var regex: String?
+    }
+
+    public struct Example: Sendable {
+        public enum Kind: String, Sendable { case html, cookie }
+        public var kind: Kind
+        public var text: String
+        public var id: String?
+        public var line: Int
+    }
+
+    public var id: String
+    public var title: String
+    public var entity: String
+    public var purpose: String
+    public var severity: Severity
+    public var data: [String]
+    public var sources: [RuleSource]
+    public var description: String
+    public var urls: [String]
+    public var inline: [InlinePattern]
+    public var cookies: [String]
+    public var urlID: String?
+    public var requiresTrackers: [String]
+    public var requiresFormData: [DataCategory]
+    public var matchExamples: [Example]
+    public var noMatchExamples: [Example]
+    public var file: String
+    public var line: Int
+    var entityMark: SourceMark?
+    var requireMarks: [String: SourceMark] = [:]
+}
+
+/// The weights that turn findings into exposure points.
+public struct Scoring: Sendable, Hashable {
+    public var channels: [Channel: Double]
+    public var data: [String: Double]
+    /// Platform multipliers; `default` applies to platforms not listed.
+    public var platforms: [String: Double]
+    public var defaultMultiplier: Double
+    /// Grade thresholds, ascending: a score at or below `max` gets `grade`.
+    public var grades: [(max: Double, grade: String)]
+
+    public static func == (lhs: Scoring, rhs: Scoring) -> Bool {
+        lhs.channels == rhs.channels && lhs.data == rhs.data && lhs.platforms == rhs.platforms
+            && lhs.defaultMultiplier == rhs.defaultMultiplier && lhs.grades.map(\.max) == rhs.grades.map(\.max)
+            && lhs.grades.map(\.grade) == rhs.grades.map(\.grade)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(data)
+        hasher.combine(platforms)
+    }
+
+    public func grade(for score: Double) -> String {
+        for entry in grades where score <= entry.max { return entry.grade }
+        return grades.last?.grade ?? "F"
+    }
+
+    public func multiplier(for platform: String) -> Double { platforms[platform] ?? defaultMultiplier }
+}
+
+/// The vocabularies rule files may use.
+public enum RuleVocabulary {
+    /// Data categories a flow can carry.
+    public static let data = [
+        "identifiers", "browsing-activity", "device-info", "device-fingerprint", "contact-data", "keystrokes-mouse",
+        "location", "user-content", "credentials", "financial", "demographics", "government-id", "health",
+    ]
+    public static let purposes = [
+        "advertising", "analytics", "session-replay", "fingerprinting", "tag-management", "social-embed", "video-embed",
+        "customer-engagement", "consent", "cdn", "functional", "payments",
+    ]
+    public static let entityCategories = [
+        "advertising", "analytics", "social", "session-replay", "tag-manager", "customer-engagement", "consent", "cdn",
+        "video", "payments", "other",
+    ]
+
+    /// The flow category a form field of `category` sends.
+    public static func flowData(for category: DataCategory) -> String? {
+        switch category {
+        case .email, .phone, .name, .postalAddress: "contact-data"
+        case .birthDate: "demographics"
+        case .password: "credentials"
+        case .paymentCard: "financial"
+        case .governmentID: "government-id"
+        case .health: "health"
+        case .freeText: "user-content"
+        case .hidden, .other: nil
+        }
+    }
+}
+
+/// Entities, tracker signatures and scoring weights, loaded from a `rules/` folder
+/// (and optional user override files). Immutable once loaded.
+public struct RulePack: Sendable {
+    public internal(set) var entities: [Entity] = []
+    public internal(set) var trackers: [TrackerRule] = []
+    public internal(set) var scoring: Scoring
+    /// Sites the user declared first-party in an override file.
+    public internal(set) var firstPartySites: Set<String> = []
+    /// Everything wrong with the files (errors stop an audit; warnings don't).
+    public internal(set) var diagnostics: [RuleDiagnostic] = []
+    /// The files read, relative to the rules folder where possible.
+    public internal(set) var files: [String] = []
+
+    /// Domain → index into `entities`.
+    var domainIndex: [String: Int] = [:]
+    var entityIndex: [String: Int] = [:]
+    /// Compiled tracker patterns, parallel to `trackers`.
+    var compiled: [CompiledTracker] = []
+    /// Pattern host → (tracker index, pattern), for patterns whose host has no `*`.
+    var urlIndex: [String: [(Int, URLPattern)]] = [:]
+    var globPatterns: [(Int, URLPattern)] = []
+
+    public var errors: [RuleDiagnostic] { diagnostics.filter { $0.level == .error } }
+
+    public init(scoring: Scoring = .builtIn) {
+        self.scoring = scoring
+    }
+
+    public func entity(id: String) -> Entity? { entityIndex[id].map { entities[$0] } }
+
+    /// The entity owning `host` (the longest listed domain that is `host` or one of its parents).
+    public func entity(forHost host: String) -> Entity? {
+        var rest = Substring(host)
+        while true {
+            if let index = domainIndex[String(rest)] { return entities[index] }
+            guard let dot = rest.firstIndex(of: ".") else { return nil }
+            rest = rest[rest.index(after: dot)...]
+        }
+    }
+}
+
+extension Scoring {
+    /// Used when a rules folder has no scoring.yml (and by tests of the evaluator).
+    public static let builtIn = Scoring(
+        channels: [.script: 1.0, .pixel: 0.8, .iframeEmbed: 0.7, .formPost: 1.0, .cookie: 0.6, .resource: 0.3, .link: 0],
+        data: [
+            "identifiers": 15, "browsing-activity": 15, "device-info": 5, "device-fingerprint": 20, "contact-data": 30,
+            "keystrokes-mouse": 30, "location": 15, "user-content": 10, "credentials": 40, "financial": 40,
+            "demographics": 10, "government-id": 40, "health": 40,
+        ],
+        platforms: [:],
+        defaultMultiplier: 1.0,
+        grades: [(10, "A"), (25, "B"), (45, "C"), (65, "D"), (80, "E"), (100, "F")]
+    )
+}
+
+extension RulePack {
+    /// Indexes of the trackers with a URL pattern matching this URL, ascending.
+    func trackersMatching(host: String, pathAndQuery: Substring) -> [Int] {
+        var result: [Int] = []
+        var rest = Substring(host)
+        while true {
+            for (rule, pattern) in urlIndex[String(rest)] ?? [] where pattern.matches(host: host, pathAndQuery: pathAndQuery) {
+                if result.last != rule && !result.contains(rule) { result.append(rule) }
+            }
+            guard let dot = rest.firstIndex(of: ".") else { break }
+            rest = rest[rest.index(after: dot)...]
+        }
+        for (rule, pattern) in globPatterns where pattern.matches(host: host, pathAndQuery: pathAndQuery) && !result.contains(rule) {
+            result.append(rule)
+        }
+        return result.sorted()
+    }
+}
