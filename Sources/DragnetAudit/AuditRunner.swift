@@ -1,4 +1,4 @@
-import DragnetCore
+public import DragnetCore
 public import DragnetRules
 public import DragnetFetch
 public import DragnetSites
@@ -35,6 +35,8 @@ public struct AuditOptions: Sendable {
     public var firstPartySites: Set<String> = []
     /// Filter lists every network resource is checked against.
     public var filters: FilterEngine?
+    /// Rule pack every page is evaluated with.
+    public var rules: RulePack?
 
     public init() {}
 }
@@ -45,6 +47,9 @@ public struct AuditedPage: Sendable {
     public var json: [UInt8]
     public var failed: Bool
     public var thirdPartySites: [String]
+    /// The page's URL (final URL when fetched) and its evaluation, for summaries and `--explain`.
+    public var url: String
+    public var evaluation: Evaluation
 }
 
 /// A running audit: its pages, and a way to stop it.
@@ -90,6 +95,7 @@ public enum AuditRunner {
         let jobs = max(1, options.jobs)
         let firstParty = options.firstPartySites
         let filters = options.filters
+        let rules = options.rules
 
         let task = Task {
             await withTaskGroup(of: Void.self) { group in
@@ -104,7 +110,7 @@ public enum AuditRunner {
                 for file in files {
                     await admit()
                     group.addTask {
-                        var auditor = PageAuditor(resolver: resolver, firstPartySites: firstParty, filters: filters)
+                        var auditor = PageAuditor(resolver: resolver, firstPartySites: firstParty, filters: filters, rules: rules)
                         continuation.yield(Self.auditFile(file.path, id: file.id, pageURL: file.pageURL, auditor: &auditor))
                     }
                 }
@@ -112,7 +118,7 @@ public enum AuditRunner {
                     for await result in session.results {
                         await admit()
                         group.addTask {
-                            var auditor = PageAuditor(resolver: resolver, firstPartySites: firstParty, filters: filters)
+                            var auditor = PageAuditor(resolver: resolver, firstPartySites: firstParty, filters: filters, rules: rules)
                             let report = auditor.audit(result, source: sourcesByID[result.id])
                             continuation.yield(Self.finished(report))
                         }
@@ -146,6 +152,8 @@ public enum AuditRunner {
             id: report.id,
             json: report.json.bytes,
             failed: report.error != nil && report.status == nil,
-            thirdPartySites: report.thirdParties.map(\.site))
+            thirdPartySites: report.thirdParties.map(\.site),
+            url: report.finalURL ?? report.url,
+            evaluation: report.evaluation)
     }
 }

@@ -11,12 +11,15 @@ public struct PageAuditor {
     public var firstPartySites: Set<String>
     /// Filter lists to check every network resource against (`--list`).
     public var filters: FilterEngine?
+    /// Entities, tracker signatures and scoring; nil audits without findings.
+    public var rules: RulePack?
     private var sites: SiteCache
 
-    public init(resolver: SiteResolver, firstPartySites: Set<String> = [], filters: FilterEngine? = nil) {
+    public init(resolver: SiteResolver, firstPartySites: Set<String> = [], filters: FilterEngine? = nil, rules: RulePack? = nil) {
         self.sites = SiteCache(resolver)
-        self.firstPartySites = firstPartySites
+        self.firstPartySites = firstPartySites.union(rules?.firstPartySites ?? [])
         self.filters = filters
+        self.rules = rules
     }
 
     /// Audits a fetch result (its body was kept by the fetcher).
@@ -40,6 +43,7 @@ public struct PageAuditor {
         let extracted = HTMLExtractor.extract(fetched.body, pageURL: fetched.finalURL ?? fetched.requestURL, charset: charset)
         report.observations = extracted.observations
         classify(&report, pageURL: fetched.finalURL ?? fetched.requestURL)
+        evaluate(&report, pageURL: fetched.finalURL ?? fetched.requestURL, cookies: fetched.cookies.map { SeenCookie(name: $0.name, url: $0.url) })
         report.graph = graph(for: report, redirects: fetched)
         return report
     }
@@ -52,6 +56,7 @@ public struct PageAuditor {
         report.finalURL = extracted.pageURL
         report.observations = extracted.observations
         classify(&report, pageURL: extracted.pageURL)
+        evaluate(&report, pageURL: extracted.pageURL, cookies: [])
         report.graph = graph(for: report, redirects: nil)
         return report
     }
@@ -88,6 +93,13 @@ public struct PageAuditor {
             report.observations.forms[index].actionSite = site
             report.observations.forms[index].firstParty = isFirstParty(site)
         }
+    }
+
+    private func evaluate(_ report: inout PageReport, pageURL: String?, cookies: [SeenCookie]) {
+        guard let rules else { return }
+        let firstParty = Set([report.site].compactMap { $0 }).union(firstPartySites)
+        let input = EvaluationInput(pageURL: pageURL, firstPartySites: firstParty, observations: report.observations, cookies: cookies)
+        report.evaluation = Evaluator.evaluate(input, rules: rules)
     }
 
     /// The filter-list request type of a resource kind (uBlock's names).
@@ -146,6 +158,39 @@ public struct PageAuditor {
                 graph.addEdge(.init(from: siteNode(sites.site(of: host)), to: DataFlowGraph.pageID, type: .setsCookie, labels: [cookie.name]))
             }
         }
+        addFlows(to: &graph, report: report, firstParty: firstParty)
         return graph
+    }
+
+    /// Entity and platform nodes, `owned-by`, `part-of` and `sends` edges from the findings.
+    private func addFlows(to graph: inout DataFlowGraph, report: PageReport, firstParty: Set<String>) {
+        func siteNode(_ site: String) -> String {
+            let id = DataFlowGraph.siteID(site)
+            graph.addNode(.init(id: id, type: .site, label: site, firstParty: firstParty.contains(site)))
+            return id
+        }
+        let entities = Dictionary(report.evaluation.entities.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for entity in report.evaluation.entities {
+            let entityNode = DataFlowGraph.entityID(entity.id)
+            graph.addNode(.init(id: entityNode, type: .entity, label: entity.name))
+            let platformNode = DataFlowGraph.platformID(entity.platform)
+            graph.addNode(.init(id: platformNode, type: .platform, label: entity.platformName))
+            graph.addEdge(.init(from: entityNode, to: platformNode, type: .partOf))
+            for site in entity.sites { graph.addEdge(.init(from: siteNode(site), to: entityNode, type: .ownedBy)) }
+        }
+        let formsByLine = Dictionary(report.observations.forms.map { ($0.line, $0.index) }, uniquingKeysWith: { first, _ in first })
+        for finding in report.evaluation.findings where !finding.data.isEmpty {
+            let to: String
+            if let entity = finding.entity, entities[entity] != nil {
+                to = DataFlowGraph.entityID(entity)
+            } else {
+                to = siteNode(finding.target)
+            }
+            var from = DataFlowGraph.pageID
+            if finding.channel == .formPost, let line = finding.evidence.first?.line, let form = formsByLine[line] {
+                from = DataFlowGraph.formID(form)
+            }
+            graph.addEdge(.init(from: from, to: to, type: .sends, kind: finding.channel.rawValue, labels: finding.data))
+        }
     }
 }

@@ -17,6 +17,8 @@ public struct PageReport: Sendable {
     public var fetch: FetchResult?
     public var observations = Observations()
     public var graph = DataFlowGraph()
+    /// Entities, findings and exposure (empty when the audit ran without rules).
+    public var evaluation = Evaluation()
 
     public init(id: Int, url: String) {
         self.id = id
@@ -62,6 +64,27 @@ public struct PageError: Sendable, Hashable {
     }
 }
 
+extension PageReport {
+    /// Per platform: its entities, the data it receives, and its score.
+    var platformSummaries: [(String, JSONValue)] {
+        evaluation.exposure.platforms.map { platform in
+            let findings = evaluation.findings.filter { $0.platform == platform.platform }
+            let entities = Set(findings.compactMap(\.entity)).sorted()
+            let data = Set(findings.flatMap(\.data)).sorted()
+            let channels = Set(findings.map(\.channel.rawValue)).sorted()
+            return (platform.platform, .object([
+                ("name", .string(platform.name)),
+                ("entities", .array(entities.map { .string($0) })),
+                ("data", .array(data.map { .string($0) })),
+                ("channels", .array(channels.map { .string($0) })),
+                ("findings", .int(findings.count)),
+                ("score", .double(platform.score)),
+                ("grade", .string(platform.grade)),
+            ]))
+        }
+    }
+}
+
 extension PageReport: JSONRepresentable {
     /// Headers worth auditing; others (dates, caching, tracing ids) change on every request.
     static let summarisedHeaders = [
@@ -87,6 +110,10 @@ extension PageReport: JSONRepresentable {
                 ])
             })),
             ("graph", graph.json),
+            ("entities", .array(evaluation.entities.map(\.json))),
+            ("findings", .array(evaluation.findings.map(\.json))),
+            ("exposure", evaluation.exposure.json),
+            ("platforms", .object(platformSummaries)),
         ]
         members += observations.jsonMembers
         if let line { members.append(("line", .int(line))) }

@@ -47,6 +47,14 @@ struct AuditCommand: AsyncParsableCommand {
 
     @OptionGroup var fetch: FetchFlags
 
+    @OptionGroup var rules: RuleFlags
+
+    @Flag(name: .customLong("no-rules"), help: "Skip entities, tracker signatures and the exposure score.")
+    var noRules = false
+
+    @Flag(help: "Print how each page's exposure score adds up, finding by finding (stdout; stderr when the report goes to stdout).")
+    var explain = false
+
     @Flag(name: .shortAndLong, help: "No progress on stderr.")
     var quiet = false
 
@@ -60,13 +68,21 @@ struct AuditCommand: AsyncParsableCommand {
         let list: [AuditInput]
         let resolver: SiteResolver
         var filterTexts: [String] = []
+        var rulePack: RulePack?
         do {
             list = try AuditInputs.load(arguments: inputs, directories: inputDirs, baseURL: baseURL)
             resolver = try SiteResolver(listPath: publicSuffixList)
             filterTexts = try await FilterLists.texts(lists)
+            if !noRules { rulePack = try rules.load() }
         } catch {
             FileHandle.standardError.write(Data("dragnet audit: \(error)\n".utf8))
             throw ExitCode(ExitStatus.usage)
+        }
+
+        if let rulePack, !rulePack.errors.isEmpty {
+            // A bad rule file loses only its own bad rules: report them and audit with the rest.
+            for diagnostic in rulePack.errors { FileHandle.standardError.write(Data("\(diagnostic)\n".utf8)) }
+            FileHandle.standardError.write(Data("dragnet audit: \(rulePack.errors.count) rule error(s); those rules are skipped (run `dragnet rules lint`)\n".utf8))
         }
 
         let destination: URL?
@@ -82,7 +98,8 @@ struct AuditCommand: AsyncParsableCommand {
         var options = AuditOptions()
         options.fetch = fetch.options()
         options.jobs = jobs
-        options.firstPartySites = Set(firstParty.map { $0.lowercased() })
+        options.firstPartySites = Set(firstParty.map { $0.lowercased() }).union(rulePack?.firstPartySites ?? [])
+        options.rules = rulePack
         if !filterTexts.isEmpty { options.filters = FilterEngine.load(lists: filterTexts, sites: resolver) }
         let run = try AuditRunner.run(list, options: options, resolver: resolver)
         let progress = Progress(total: list.count, enabled: !quiet)
@@ -92,10 +109,19 @@ struct AuditCommand: AsyncParsableCommand {
         let signals = interrupted.install { run.cancel() }
         var failed = 0
         var thirdParties = Set<String>()
+        var findings = 0
+        var platforms: [String: (pages: Int, maxScore: Double)] = [:]
+        var explanations: [(Int, String)] = []
         for await page in run.pages {
             try writer.append(id: page.id, json: page.json)
             if page.failed { failed += 1 }
             thirdParties.formUnion(page.thirdPartySites)
+            findings += page.evaluation.findings.count
+            for platform in page.evaluation.exposure.platforms {
+                let entry = platforms[platform.platform] ?? (0, 0)
+                platforms[platform.platform] = (entry.pages + 1, max(entry.maxScore, platform.score))
+            }
+            if explain && !page.failed { explanations.append((page.id, ExposureCalculator.explanation(page.evaluation, page: page.url))) }
             progress.record(failed: page.failed)
         }
         signals.cancel()
@@ -115,9 +141,22 @@ struct AuditCommand: AsyncParsableCommand {
                 ("pages", .int(writer.count)),
                 ("failed", .int(failed)),
                 ("thirdPartySites", .int(thirdParties.count)),
+                ("findings", .int(findings)),
+                ("platforms", .object(platforms.keys.sorted().map { id in
+                    (id, .object([("pages", .int(platforms[id]!.pages)), ("maxScore", .double(platforms[id]!.maxScore))]))
+                })),
             ])),
+            ("rules", rulePack.map { pack in
+                .object([
+                    ("entities", .int(pack.entities.count)), ("trackers", .int(pack.trackers.count)), ("errors", .int(pack.errors.count)),
+                ])
+            } ?? .null),
         ]
         try writer.finish(header: header)
+        if explain {
+            let text = explanations.sorted { $0.0 < $1.0 }.map(\.1).joined(separator: "\n\n") + "\n"
+            if destination == nil { FileHandle.standardError.write(Data(text.utf8)) } else { FileHandle.standardOutput.write(Data(text.utf8)) }
+        }
         if let destination, !quiet {
             FileHandle.standardError.write(Data("wrote \(destination.path) (\(writer.count) pages, \(failed) failed)\n".utf8))
         }
