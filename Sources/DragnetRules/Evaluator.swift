@@ -257,6 +257,11 @@ public enum Evaluator {
             start = offset + pattern.contains.utf8.count
             let from = utf8.index(utf8.startIndex, offsetBy: offset)
             let windowEnd = utf8.index(from, offsetBy: 2000, limitedBy: utf8.endIndex) ?? utf8.endIndex
+            // A snippet whose quotes are HTML-escaped (`&quot;`) inside <script> is a syntax
+            // error to the browser: it never runs, so it sends nothing.
+            let nearStart = utf8.index(from, offsetBy: -min(offset, 200))
+            let nearEnd = utf8.index(from, offsetBy: 200, limitedBy: utf8.endIndex) ?? utf8.endIndex
+            if String(decoding: utf8[nearStart..<nearEnd], as: UTF8.self).containsBytes("&quot;") { continue }
             var id: String?
             if let regex = pattern.regex {
                 let window = text[from..<windowEnd]

@@ -403,7 +403,7 @@ extension RulePack {
                     for (key, _, value) in members {
                         if key == "contains" {
                             pattern.contains = file.string(value, what: "contains") ?? ""
-                            if pattern.contains.utf8.count < 4 { file.error("contains must be at least 4 characters long, to keep matching fast", at: value) }
+                            if pattern.contains.utf8.count < 3 { file.error("contains must be at least 3 characters long, to keep matching fast", at: value) }
                         } else if let regex = file.string(value, what: "regex") {
                             if let problem = Self.regexProblem(regex) { file.error(problem, at: value) } else { pattern.regex = regex }
                         }

@@ -176,3 +176,14 @@ struct EvaluationTests {
         #expect(!a.evaluation.findings.isEmpty)
     }
 }
+
+@Suite("Evaluation: snippets that cannot run")
+struct EscapedSnippetTests {
+    @Test("an HTML-escaped snippet inside <script> is a syntax error and sends nothing")
+    func escaped() throws {
+        let escaped = try evaluate("<script>acme(&quot;x&quot;); acme('init', 'AC1');</script>")
+        #expect(escaped.evaluation.findings.isEmpty)
+        let plain = try evaluate("<script>acme(\"x\"); acme('init', 'AC1');</script>")
+        #expect(plain.evaluation.findings.map(\.accountID) == ["AC1"])
+    }
+}

@@ -1,5 +1,6 @@
 import DragnetAudit
 import DragnetCore
+import DragnetRules
 import DragnetSites
 import DragnetTestSupport
 import Foundation
@@ -25,9 +26,11 @@ struct GoldenPage: CustomTestStringConvertible, Sendable {
 
 let goldenPages: [GoldenPage] = (try? GoldenPage.all()) ?? []
 let sharedResolver = Result { try SiteResolver() }
+/// The repository's own rules: goldens show what a rule change does to real pages.
+let shippedRules = RulePack.load(directory: Fixtures.rulesDirectory)
 
 func auditFixture(_ page: GoldenPage) throws -> PageReport {
-    var auditor = PageAuditor(resolver: try sharedResolver.get())
+    var auditor = PageAuditor(resolver: try sharedResolver.get(), rules: shippedRules)
     let bytes = try Fixtures.bytes("pages/" + page.file)
     return auditor.audit(file: "pages/" + page.file, bytes: bytes, id: 0, pageURL: "https://\(page.site)/")
 }
