@@ -46,6 +46,8 @@ public enum Evaluator {
         var target: String
         var accountID: String?
         var evidence: Evidence
+        /// The site the data goes to, when the evidence names one (for the entity summary).
+        var site: String? = nil
     }
 
     public static func evaluate(_ input: EvaluationInput, rules: RulePack) -> Evaluation {
@@ -59,13 +61,13 @@ public enum Evaluator {
         var consumedForms = Set<Int>()
         var consumedCookies = Set<Int>()
         var pending: [String: [Occurrence]] = [:]
-        func record(_ ruleIndex: Int, _ channel: Channel, _ evidence: Evidence, id: String?, extraData: [String] = []) {
+        func record(_ ruleIndex: Int, _ channel: Channel, _ evidence: Evidence, id: String?, extraData: [String] = [], site: String? = nil) {
             let rule = rules.trackers[ruleIndex]
             guard let entity = rules.entity(id: rule.entity) else { return }
             let item = Occurrence(
                 rule: rule.id, title: rule.title, severity: rule.severity, entity: entity.id, platform: entity.platform,
                 channel: channel, data: Set(rule.data + extraData), purpose: rule.purpose, target: entity.id,
-                accountID: id, evidence: evidence)
+                accountID: id, evidence: evidence, site: site)
             if rule.requiresTrackers.isEmpty && rule.requiresFormData.isEmpty {
                 occurrences.append(item)
             } else {
@@ -73,12 +75,14 @@ public enum Evaluator {
             }
         }
         for (index, resource) in input.observations.resources.enumerated() where resource.isNetwork && resource.firstParty != true {
-            guard let channel = channel(of: resource), let parts = URLParts.split(resource.url) else { continue }
-            for ruleIndex in rules.trackersMatching(host: parts.host, pathAndQuery: parts.pathAndQuery)
+            guard let channel = channel(of: resource), let host = resource.host, let path = URLParts.pathAndQuery(resource.url) else { continue }
+            for ruleIndex in rules.trackersMatching(host: host, pathAndQuery: path)
             where !isOwn(rules.trackers[ruleIndex].entity) {
                 consumedResources.insert(index)
                 let id = rules.compiled[ruleIndex].urlID.flatMap { CompiledTracker.capture($0, in: Substring(resource.url)).id }
-                record(ruleIndex, channel, Evidence(url: resource.url, element: "\(resource.element)@\(resource.attribute)", line: resource.line), id: id)
+                record(
+                    ruleIndex, channel, Evidence(url: resource.url, element: "\(resource.element)@\(resource.attribute)", line: resource.line), id: id,
+                    site: resource.site)
             }
         }
         for form in input.observations.forms where form.firstParty == false {
@@ -88,18 +92,25 @@ public enum Evaluator {
                 consumedForms.insert(form.index)
                 record(
                     ruleIndex, .formPost, Evidence(url: URLParts.withoutQuery(form.action), element: "form@action", line: form.line), id: nil,
-                    extraData: form.categories.compactMap(RuleVocabulary.flowData))
+                    extraData: form.categories.compactMap(RuleVocabulary.flowData), site: form.actionSite)
+            }
+        }
+        // Inline scripts: one Aho–Corasick pass finds every `contains` literal of every rule.
+        for script in input.observations.inlineScripts {
+            var lines = LineCounter(text: script.text)
+            var perLiteral: [Int: Int] = [:]
+            for hit in rules.inlineScanner.scan(script.text).sorted(by: { ($0.start, $0.literal) < ($1.start, $1.literal) }) {
+                let owner = rules.inlineOwners[hit.literal]
+                guard !isOwn(rules.trackers[owner.tracker].entity), perLiteral[hit.literal, default: 0] < 50 else { continue }
+                let pattern = rules.compiled[owner.tracker].inline[owner.pattern]
+                guard let found = inlineHit(pattern, in: script.text, at: hit.start) else { continue }
+                perLiteral[hit.literal, default: 0] += 1
+                let line = script.line + lines.newlines(before: hit.start)
+                record(owner.tracker, .script, Evidence(element: "script", line: line, snippet: found.snippet), id: found.id)
             }
         }
         for (ruleIndex, rule) in rules.trackers.enumerated() where !isOwn(rule.entity) {
             let compiled = rules.compiled[ruleIndex]
-            for pattern in compiled.inline {
-                for script in input.observations.inlineScripts {
-                    for hit in inlineHits(pattern, in: script.text) {
-                        record(ruleIndex, .script, Evidence(element: "script", line: script.line + hit.lineOffset, snippet: hit.snippet), id: hit.id)
-                    }
-                }
-            }
             if !compiled.cookies.isEmpty {
                 for (index, cookie) in input.cookies.enumerated() where compiled.matchesCookie(cookie.name) {
                     consumedCookies.insert(index)
@@ -145,7 +156,7 @@ public enum Evaluator {
             let evidence = Evidence(url: resource.url, element: "\(resource.element)@\(resource.attribute)", line: resource.line)
             if let entity = rules.entity(forHost: host) {
                 guard !isOwn(entity.id) else { continue }
-                occurrences.append(entityOccurrence(entity, channel: channel, evidence: evidence, extraData: []))
+                occurrences.append(entityOccurrence(entity, channel: channel, evidence: evidence, extraData: [], site: site))
             } else if channel == .script || channel == .iframeEmbed || channel == .pixel {
                 occurrences.append(unattributedOccurrence(site: site, channel: channel, evidence: evidence, extraData: []))
             }
@@ -155,14 +166,15 @@ public enum Evaluator {
             let data = form.categories.compactMap(RuleVocabulary.flowData)
             let evidence = Evidence(url: URLParts.withoutQuery(form.action), element: "form@action", line: form.line)
             if let entity = rules.entity(forHost: host) {
-                if !isOwn(entity.id) { occurrences.append(entityOccurrence(entity, channel: .formPost, evidence: evidence, extraData: data)) }
+                if !isOwn(entity.id) { occurrences.append(entityOccurrence(entity, channel: .formPost, evidence: evidence, extraData: data, site: site)) }
             } else {
                 occurrences.append(unattributedOccurrence(site: site, channel: .formPost, evidence: evidence, extraData: data))
             }
         }
         for link in input.observations.links where link.firstParty == false {
             guard let host = link.host, let entity = rules.entity(forHost: host), !isOwn(entity.id) else { continue }
-            occurrences.append(entityOccurrence(entity, channel: .link, evidence: Evidence(url: link.url, element: "a@href", line: link.line), extraData: []))
+            occurrences.append(entityOccurrence(
+                entity, channel: .link, evidence: Evidence(url: link.url, element: "a@href", line: link.line), extraData: [], site: link.site))
         }
         for (index, cookie) in input.cookies.enumerated() where !consumedCookies.contains(index) {
             guard let host = URLParts.split(cookie.url)?.host, let entity = rules.entity(forHost: host), !isOwn(entity.id),
@@ -174,7 +186,7 @@ public enum Evaluator {
 
         var evaluation = Evaluation()
         evaluation.findings = group(occurrences, pageKey: pageKey(input.pageURL))
-        evaluation.entities = entities(evaluation.findings, input: input, rules: rules)
+        evaluation.entities = entities(occurrences, rules: rules)
         evaluation.exposure = ExposureCalculator.exposure(evaluation.findings, entities: evaluation.entities, scoring: rules.scoring)
         return evaluation
     }
@@ -224,12 +236,12 @@ public enum Evaluator {
         .formPost: "posts a form to", .cookie: "receives a cookie from", .link: "links to", .resource: "loads resources from",
     ]
 
-    static func entityOccurrence(_ entity: Entity, channel: Channel, evidence: Evidence, extraData: [String]) -> Occurrence {
+    static func entityOccurrence(_ entity: Entity, channel: Channel, evidence: Evidence, extraData: [String], site: String? = nil) -> Occurrence {
         let data = Set((channelData[channel] ?? []) + extraData)
         return Occurrence(
             rule: "entity-\(channel.rawValue)", title: "Page \(channelWords[channel]!) \(entity.name)",
             severity: genericSeverity(channel, category: entity.category, data: Array(data)), entity: entity.id, platform: entity.platform,
-            channel: channel, data: data, purpose: nil, target: entity.id, accountID: nil, evidence: evidence)
+            channel: channel, data: data, purpose: nil, target: entity.id, accountID: nil, evidence: evidence, site: site)
     }
 
     static func unattributedOccurrence(site: String, channel: Channel, evidence: Evidence, extraData: [String]) -> Occurrence {
@@ -241,43 +253,53 @@ public enum Evaluator {
     }
 
     struct InlineHit {
-        var lineOffset: Int
         var snippet: String
         var id: String?
     }
 
-    /// Every place `pattern.contains` occurs in `text` where the regex (if any) matches from there.
-    static func inlineHits(_ pattern: (contains: String, regex: Regex<AnyRegexOutput>?), in text: String) -> [InlineHit] {
-        var hits: [InlineHit] = []
-        var start = 0
-        let utf8 = text.utf8
-        var lastLine = 0
-        var lastOffset = 0
-        while let offset = text.firstByteOffset(of: pattern.contains, from: start) {
-            start = offset + pattern.contains.utf8.count
+    /// Counts newlines up to increasing offsets without rescanning from the start.
+    struct LineCounter {
+        let text: String
+        var offset = 0
+        var count = 0
+
+        init(text: String) { self.text = text }
+
+        mutating func newlines(before target: Int) -> Int {
+            guard target > offset else { return count }
+            let utf8 = text.utf8
             let from = utf8.index(utf8.startIndex, offsetBy: offset)
-            let windowEnd = utf8.index(from, offsetBy: 2000, limitedBy: utf8.endIndex) ?? utf8.endIndex
-            // A snippet whose quotes are HTML-escaped (`&quot;`) inside <script> is a syntax
-            // error to the browser: it never runs, so it sends nothing.
-            let nearStart = utf8.index(from, offsetBy: -min(offset, 200))
-            let nearEnd = utf8.index(from, offsetBy: 200, limitedBy: utf8.endIndex) ?? utf8.endIndex
-            if String(decoding: utf8[nearStart..<nearEnd], as: UTF8.self).containsBytes("&quot;") { continue }
-            var id: String?
-            if let regex = pattern.regex {
-                let window = text[from..<windowEnd]
-                guard let match = try? regex.prefixMatch(in: window) ?? regex.firstMatch(in: window) else { continue }
-                if match.output.count > 1, let group = match.output[1].substring { id = String(group) }
-            }
-            // Lines counted incrementally from the previous hit.
-            lastLine += utf8[utf8.index(utf8.startIndex, offsetBy: lastOffset)..<from].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-            lastOffset = offset
-            let snippetEnd = utf8.index(from, offsetBy: 120, limitedBy: utf8.endIndex) ?? utf8.endIndex
-            let snippet = String(decoding: utf8[from..<snippetEnd], as: UTF8.self)
-                .split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).joined(separator: " ")
-            hits.append(InlineHit(lineOffset: lastLine, snippet: snippet, id: id))
-            if hits.count >= 50 { break }
+            let to = utf8.index(utf8.startIndex, offsetBy: target)
+            count += utf8[from..<to].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+            offset = target
+            return count
         }
-        return hits
+    }
+
+    /// The hit of an inline pattern whose literal starts at `offset`, when the regex (if any)
+    /// matches from there and the snippet is not HTML-escaped.
+    static func inlineHit(_ pattern: (contains: String, regex: Regex<AnyRegexOutput>?), in text: String, at offset: Int) -> InlineHit? {
+        let utf8 = text.utf8
+        let from = utf8.index(utf8.startIndex, offsetBy: offset)
+        // A snippet whose quotes are HTML-escaped (`&quot;`) inside <script> is a syntax
+        // error to the browser: it never runs, so it sends nothing.
+        let nearStart = utf8.index(from, offsetBy: -min(offset, 200))
+        let nearEnd = utf8.index(from, offsetBy: 200, limitedBy: utf8.endIndex) ?? utf8.endIndex
+        if String(decoding: utf8[nearStart..<nearEnd], as: UTF8.self).containsBytes("&quot;") { return nil }
+        var id: String?
+        if let regex = pattern.regex {
+            let windowEnd = utf8.index(from, offsetBy: 2000, limitedBy: utf8.endIndex) ?? utf8.endIndex
+            let window = text[from..<windowEnd]
+            // Anchored at the literal: searching the whole window from every hit of a common
+            // literal (`gtag(` appears dozens of times on some pages) cost more than the rest of
+            // the evaluation together.
+            guard let match = try? regex.prefixMatch(in: window) else { return nil }
+            if match.output.count > 1, let group = match.output[1].substring { id = String(group) }
+        }
+        let snippetEnd = utf8.index(from, offsetBy: 120, limitedBy: utf8.endIndex) ?? utf8.endIndex
+        let snippet = String(decoding: utf8[from..<snippetEnd], as: UTF8.self)
+            .split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).joined(separator: " ")
+        return InlineHit(snippet: snippet, id: id)
     }
 
     /// Scheme-less, query-less page URL: the part of a finding id that names the page.
@@ -330,16 +352,12 @@ public enum Evaluator {
         return findings.sorted { ($0.platform, $0.rule, $0.channel.rawValue, $0.id) < ($1.platform, $1.rule, $1.channel.rawValue, $1.id) }
     }
 
-    static func entities(_ findings: [Finding], input: EvaluationInput, rules: RulePack) -> [EntitySummary] {
+    /// The entities with findings, each with the sites its data went to.
+    static func entities(_ occurrences: [Occurrence], rules: RulePack) -> [EntitySummary] {
         var sites: [String: Set<String>] = [:]
-        for finding in findings {
-            guard let entity = finding.entity else { continue }
-            var entry = sites[entity] ?? []
-            for evidence in finding.evidence {
-                guard let url = evidence.url, let host = URLParts.split(url)?.host else { continue }
-                if let site = siteOf(host: host, in: input) { entry.insert(site) }
-            }
-            sites[entity] = entry
+        for item in occurrences {
+            guard let entity = item.entity else { continue }
+            if let site = item.site { sites[entity, default: []].insert(site) } else if sites[entity] == nil { sites[entity] = [] }
         }
         return sites.keys.sorted().compactMap { id in
             guard let entity = rules.entity(id: id) else { return nil }
@@ -347,13 +365,5 @@ public enum Evaluator {
                 id: entity.id, name: entity.name, platform: entity.platform, platformName: entity.platformName,
                 category: entity.category, sites: sites[id, default: []].sorted())
         }
-    }
-
-    /// The site the classification stage gave this host (from resources, forms or links).
-    private static func siteOf(host: String, in input: EvaluationInput) -> String? {
-        if let resource = input.observations.resources.first(where: { $0.host == host }) { return resource.site }
-        if let form = input.observations.forms.first(where: { $0.actionHost == host }) { return form.actionSite }
-        if let link = input.observations.links.first(where: { $0.host == host }) { return link.site }
-        return host
     }
 }

@@ -579,6 +579,15 @@ extension RulePack {
         compiled = trackers.map(CompiledTracker.init)
         urlIndex = [:]
         globPatterns = []
+        inlineOwners = []
+        var literals: [String] = []
+        for (index, tracker) in compiled.enumerated() {
+            for (patternIndex, pattern) in tracker.inline.enumerated() {
+                literals.append(pattern.contains)
+                inlineOwners.append((index, patternIndex))
+            }
+        }
+        inlineScanner = LiteralScanner(literals)
         for (index, tracker) in compiled.enumerated() {
             for pattern in tracker.urls {
                 if pattern.hostGlob { globPatterns.append((index, pattern)) } else { urlIndex[pattern.host, default: []].append((index, pattern)) }

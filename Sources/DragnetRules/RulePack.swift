@@ -150,6 +150,9 @@ public struct RulePack: Sendable {
     /// Pattern host → (tracker index, pattern), for patterns whose host has no `*`.
     var urlIndex: [String: [(Int, URLPattern)]] = [:]
     var globPatterns: [(Int, URLPattern)] = []
+    /// Every inline `contains` literal, and which tracker and pattern each belongs to.
+    var inlineScanner = LiteralScanner([])
+    var inlineOwners: [(tracker: Int, pattern: Int)] = []
 
     public var errors: [RuleDiagnostic] { diagnostics.filter { $0.level == .error } }
 

@@ -114,6 +114,16 @@ enum URLParts {
         return (authority.lowercased(), rest.isEmpty ? "/" : rest)
     }
 
+    /// The path and query of an absolute URL (without the fragment), `/` when empty.
+    static func pathAndQuery(_ url: String) -> Substring? {
+        guard let colon = url.firstIndex(of: ":"), url[colon...].hasPrefix("://") else { return nil }
+        let afterScheme = url[url.index(colon, offsetBy: 3)...]
+        let authorityEnd = afterScheme.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? afterScheme.endIndex
+        var rest = afterScheme[authorityEnd...]
+        if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
+        return rest.isEmpty ? "/" : rest
+    }
+
     /// The URL without query and fragment.
     static func withoutQuery(_ url: String) -> String {
         guard let cut = url.firstIndex(where: { $0 == "?" || $0 == "#" }) else { return url }
