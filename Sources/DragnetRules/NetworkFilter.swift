@@ -2,7 +2,25 @@
 public enum RequestType: String, Sendable, CaseIterable {
     case script, image, stylesheet, subdocument, xmlhttprequest, media, font, ping, object, websocket, other, document, popup
 
-    var bit: UInt16 { 1 << UInt16(RequestType.allCases.firstIndex(of: self) ?? 0) }
+    /// One bit per type, in declaration order (the compiled cache stores these bits).
+    /// A switch: `allCases.firstIndex` built an array on every filter check.
+    var bit: UInt16 {
+        switch self {
+        case .script: 1 << 0
+        case .image: 1 << 1
+        case .stylesheet: 1 << 2
+        case .subdocument: 1 << 3
+        case .xmlhttprequest: 1 << 4
+        case .media: 1 << 5
+        case .font: 1 << 6
+        case .ping: 1 << 7
+        case .object: 1 << 8
+        case .websocket: 1 << 9
+        case .other: 1 << 10
+        case .document: 1 << 11
+        case .popup: 1 << 12
+        }
+    }
 
     static let allBits: UInt16 = RequestType.allCases.reduce(0) { $0 | $1.bit }
 
