@@ -71,8 +71,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "DragnetPolicy",
+            dependencies: ["DragnetCore", "DragnetHTML", "DragnetRules"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "DragnetAudit",
-            dependencies: ["DragnetCore", "DragnetFetch", "DragnetHTML", "DragnetSites", "DragnetRules"],
+            dependencies: ["DragnetCore", "DragnetFetch", "DragnetHTML", "DragnetSites", "DragnetRules", "DragnetPolicy"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -84,6 +89,7 @@ let package = Package(
                 "DragnetHTML",
                 "DragnetSites",
                 "DragnetRules",
+                "DragnetPolicy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

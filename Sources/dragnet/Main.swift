@@ -13,7 +13,7 @@ struct DragnetCommand: AsyncParsableCommand {
             3 every target failed.
             """,
         version: Dragnet.version,
-        subcommands: [AuditCommand.self, ExtractCommand.self, FetchCommand.self, MatchCommand.self, RulesCommand.self]
+        subcommands: [AuditCommand.self, ExtractCommand.self, FetchCommand.self, MatchCommand.self, PolicyCommand.self, RulesCommand.self]
     )
 }
 

@@ -43,6 +43,13 @@ struct RuleFlags: ParsableArguments {
         }
         return RulePack.load(directory: directory, overrides: overrides)
     }
+
+    /// The policy classifier in `policy/` of the rules folder, when there is one.
+    func loadPolicy() throws -> PolicyRulePack? {
+        let directory = (try locate() as NSString).appendingPathComponent("policy")
+        guard FileManager.default.fileExists(atPath: directory) else { return nil }
+        return PolicyRulePack.load(directory: directory)
+    }
 }
 
 struct RulesCommand: ParsableCommand {
@@ -62,10 +69,14 @@ struct RulesCommand: ParsableCommand {
 
         func run() throws {
             let pack = try rules.load()
-            for diagnostic in pack.diagnostics { print(diagnostic) }
-            let errors = pack.errors.count
-            let warnings = pack.diagnostics.count - errors
-            print("\(pack.files.count) files, \(pack.entities.count) entities, \(pack.trackers.count) trackers: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")")
+            let policy = try rules.loadPolicy()
+            let diagnostics = (pack.diagnostics + (policy?.diagnostics ?? [])).sorted()
+            for diagnostic in diagnostics { print(diagnostic) }
+            let errors = diagnostics.filter { $0.level == .error }.count
+            let warnings = diagnostics.count - errors
+            let files = pack.files.count + (policy?.files.count ?? 0)
+            let categories = policy.map { ", \($0.categories.count) policy categories" } ?? ""
+            print("\(files) files, \(pack.entities.count) entities, \(pack.trackers.count) trackers\(categories): \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")")
             if errors > 0 { throw ExitCode(ExitStatus.violations) }
         }
     }
@@ -87,8 +98,15 @@ struct RulesCommand: ParsableCommand {
             let resolver = try SiteResolver(listPath: publicSuffixList)
             let result = RuleTester.run(pack, resolver: resolver)
             for failure in result.failures { print("FAIL \(failure)") }
-            print("\(pack.trackers.count) rules, \(result.examples) examples: \(result.examples - result.failures.count) passed, \(result.failures.count) failed")
-            if !result.failures.isEmpty || !pack.errors.isEmpty { throw ExitCode(ExitStatus.violations) }
+            let policy = try rules.loadPolicy()
+            for diagnostic in policy?.errors ?? [] { print(diagnostic) }
+            let policyResult = policy?.testExamples() ?? (examples: 0, failures: [])
+            for failure in policyResult.failures { print("FAIL \(failure)") }
+            let examples = result.examples + policyResult.examples
+            let failures = result.failures.count + policyResult.failures.count
+            let categories = policy.map { " + \($0.categories.count) policy categories" } ?? ""
+            print("\(pack.trackers.count) rules\(categories), \(examples) examples: \(examples - failures) passed, \(failures) failed")
+            if failures > 0 || !pack.errors.isEmpty || !(policy?.errors.isEmpty ?? true) { throw ExitCode(ExitStatus.violations) }
         }
     }
 
