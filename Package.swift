@@ -108,7 +108,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DragnetAuditTests",
-            dependencies: ["DragnetAudit", "DragnetHTML", "DragnetSites", "DragnetCore", "DragnetTestSupport", "dragnet"],
+            dependencies: ["DragnetAudit", "DragnetHTML", "DragnetSites", "DragnetCore", "DragnetPolicy", "DragnetRules", "DragnetTestSupport", "dragnet"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

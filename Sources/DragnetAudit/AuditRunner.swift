@@ -37,6 +37,9 @@ public struct AuditOptions: Sendable {
     public var filters: FilterEngine?
     /// Rule pack every page is evaluated with.
     public var rules: RulePack?
+    /// Fetch each fetched page's privacy policy and classify it (needs `policyRules`).
+    public var policies = true
+    public var policyRules: PolicyRulePack?
 
     public init() {}
 }
@@ -50,6 +53,21 @@ public struct AuditedPage: Sendable {
     /// The page's URL (final URL when fetched) and its evaluation, for summaries and `--explain`.
     public var url: String
     public var evaluation: Evaluation
+}
+
+/// Tasks that finish pages after their policy arrives; awaited before the run ends.
+actor PendingTasks {
+    private var tasks: [Task<Void, Never>] = []
+
+    func add(_ task: Task<Void, Never>) { tasks.append(task) }
+
+    func waitAll() async {
+        while !tasks.isEmpty {
+            let current = tasks
+            tasks = []
+            for task in current { await task.value }
+        }
+    }
 }
 
 /// A running audit: its pages, and a way to stop it.
@@ -96,8 +114,12 @@ public enum AuditRunner {
         let firstParty = options.firstPartySites
         let filters = options.filters
         let rules = options.rules
+        let policyFetcher: PolicyFetcher? =
+            if options.policies, session != nil, let policyRules = options.policyRules { try PolicyFetcher(options: fetchOptions, rules: policyRules) } else { nil }
+        let pending = PendingTasks()
 
         let task = Task {
+            await policyFetcher?.start()
             await withTaskGroup(of: Void.self) { group in
                 var running = 0
                 func admit() async {
@@ -120,21 +142,44 @@ public enum AuditRunner {
                         group.addTask {
                             var auditor = PageAuditor(resolver: resolver, firstPartySites: firstParty, filters: filters, rules: rules)
                             let report = auditor.audit(result, source: sourcesByID[result.id])
-                            continuation.yield(Self.finished(report))
+                            guard let policyFetcher, report.error == nil, let site = report.site, (200..<300).contains(report.status ?? 0) else {
+                                continuation.yield(Self.finished(report))
+                                return
+                            }
+                            // Waiting for the policy holds no extraction slot.
+                            await pending.add(Task {
+                                var report = report
+                                report.policy = await policyFetcher.policy(site: site, candidates: PolicyDiscovery.candidates(for: report))
+                                if let policy = report.policy, let rules { Self.checkPractice(&report, policy: policy, rules: rules) }
+                                continuation.yield(Self.finished(report))
+                            })
                         }
                     }
                 }
                 await group.waitForAll()
             }
+            await pending.waitAll()
+            await policyFetcher?.finish()
             continuation.finish()
         }
         continuation.onTermination = { termination in
             if case .cancelled = termination {
                 session?.cancel()
+                Task { await policyFetcher?.cancel() }
                 task.cancel()
             }
         }
         return AuditRun(pages: stream, session: session)
+    }
+
+    /// Adds the policy-versus-practice findings and recomputes the exposure.
+    static func checkPractice(_ report: inout PageReport, policy: PagePolicy, rules: RulePack) {
+        let extra = PolicyPractice.check(report.evaluation, policy: policy, rules: rules, pageKey: Evaluator.pageKey(report.finalURL ?? report.url))
+        guard !extra.isEmpty else { return }
+        report.evaluation.findings = (report.evaluation.findings + extra).sorted {
+            ($0.platform, $0.rule, $0.channel.rawValue, $0.id) < ($1.platform, $1.rule, $1.channel.rawValue, $1.id)
+        }
+        report.evaluation.exposure = ExposureCalculator.exposure(report.evaluation.findings, entities: report.evaluation.entities, scoring: rules.scoring)
     }
 
     static func auditFile(_ path: String, id: Int, pageURL: String?, auditor: inout PageAuditor) -> AuditedPage {

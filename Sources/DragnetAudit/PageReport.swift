@@ -19,6 +19,8 @@ public struct PageReport: Sendable {
     public var graph = DataFlowGraph()
     /// Entities, findings and exposure (empty when the audit ran without rules).
     public var evaluation = Evaluation()
+    /// The site's privacy policy, when the audit fetched it (`--policies`).
+    public var policy: PagePolicy?
 
     public init(id: Int, url: String) {
         self.id = id
@@ -114,6 +116,7 @@ extension PageReport: JSONRepresentable {
             ("findings", .array(evaluation.findings.map(\.json))),
             ("exposure", evaluation.exposure.json),
             ("platforms", .object(platformSummaries)),
+            ("policy", policy?.json ?? .null),
         ]
         members += observations.jsonMembers
         if let line { members.append(("line", .int(line))) }

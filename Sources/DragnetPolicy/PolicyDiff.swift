@@ -72,10 +72,16 @@ public struct PolicyDiff: Sendable {
             practicesRemoved: oldPractices.subtracting(newPractices).sorted(), unchanged: unchanged)
     }
 
-    /// The comparison key of a sentence: its words, with every number replaced by `#`.
+    static let months: Set<String> = [
+        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+        "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    ]
+
+    /// The comparison key of a sentence: its words, with numbers and month names
+    /// replaced by `#` (so "Last updated: 1 May 2024" equals "Last updated: 3 June 2025").
     static func key(_ text: String) -> String {
         PolicyText.tokens(text).filter { $0 != "," && $0 != "(" && $0 != ")" }
-            .map { token in token.allSatisfy(\.isNumber) ? "#" : token }
+            .map { token in token.allSatisfy(\.isNumber) || months.contains(token) ? "#" : token }
             .joined(separator: " ")
     }
 }

@@ -303,14 +303,14 @@ public enum Evaluator {
     }
 
     /// Scheme-less, query-less page URL: the part of a finding id that names the page.
-    static func pageKey(_ url: String?) -> String {
+    public static func pageKey(_ url: String?) -> String {
         guard let url, let parts = URLParts.split(url) else { return url ?? "" }
         var path = parts.pathAndQuery.prefix { $0 != "?" }
         while path.count > 1 && path.hasSuffix("/") { path = path.dropLast() }
         return parts.host + path
     }
 
-    static func findingID(pageKey: String, rule: String, channel: Channel, target: String, accountID: String?) -> String {
+    public static func findingID(pageKey: String, rule: String, channel: Channel, target: String, accountID: String?) -> String {
         let digest = SHA256.hex([pageKey, rule, channel.rawValue, target, accountID ?? ""].joined(separator: "\u{1F}"))
         return "dn-" + digest.prefix(16)
     }

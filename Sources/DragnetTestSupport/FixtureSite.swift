@@ -24,6 +24,48 @@ public enum FixtureSite {
     /// In-flight and peak in-flight requests per key, for the concurrency routes.
     public static let inFlight = Mutex<[String: (now: Int, peak: Int)]>([:])
 
+    public static let shopPage = """
+        <!doctype html><html><head><title>Shop</title>
+        <script>
+        !function (w, d, t) { w.TiktokAnalyticsObject=t; var ttq=w[t]=w[t]||[];
+        ttq.load('C4SHOPPIXEL123456789'); ttq.page(); }(window, document, 'ttq');
+        </script>
+        <script>(function(h,o,t,j,a,r){h._hjSettings={hjid:1234567,hjsv:6};})(window,document,'https://static.hotjar.com/c/hotjar-','.js?sv=');</script>
+        </head><body>
+        <form action="https://newsletter.mailer-partner.example/subscribe" method="post">
+          <label>Email <input type="email" name="email"></label><button>Join</button>
+        </form>
+        <footer><a href="/shop/privacy">Privacy Policy</a></footer>
+        </body></html>
+        """
+
+    public static let shopPolicy = """
+        <!doctype html><html><head><title>Privacy</title><script>var tracking = "we sell everything";</script></head><body>
+        <nav><a href="/">Home</a> We sell your data to everyone (navigation, not policy text).</nav>
+        <div id="cookie-banner">We use cookies to train our AI models. Accept?</div>
+        <main>
+        <h1>Privacy Policy</h1>
+        <h2>What we collect</h2>
+        <p>We collect your name and email address when you place an order. We use Google Analytics to understand how our shop is used.</p>
+        <h2>Sharing</h2>
+        <ul><li>We do not sell your personal information.</li><li>We share order details with our payment provider.</li></ul>
+        <h2>Your rights</h2>
+        <p>You can ask us to delete your data at any time.</p>
+        </main>
+        <footer>© Shop. We retain everything forever (footer, not policy text).</footer>
+        </body></html>
+        """
+
+    public static let commonPathPolicy = """
+        # Privacy notice
+
+        We collect the information you give us. We share it with advertising partners and our analytics providers.
+
+        ## Retention
+
+        We keep your data for as long as your account is open.
+        """
+
     public static func peakInFlight(_ key: String) -> Int { inFlight.withLock { $0[key]?.peak ?? 0 } }
 
     static func handle(_ request: FixtureRequest, _ connection: FixtureConnection) {
@@ -53,6 +95,19 @@ public enum FixtureSite {
             } else {
                 connection.respond(status: 404, text: "no such page")
             }
+
+        case "shop":
+            // /shop/: a shop page with a TikTok pixel, Hotjar and a newsletter form posting
+            // to a third party; /shop/privacy: its policy, which names none of them.
+            if parts.count > 1 && parts[1] == "privacy" {
+                connection.respond(status: 200, headers: [("Content-Type", "text/html; charset=utf-8")], text: shopPolicy)
+            } else {
+                connection.respond(status: 200, headers: [("Content-Type", "text/html; charset=utf-8")], text: shopPage)
+            }
+
+        case "privacy-notice":
+            // Found by the common-path fallback (after /privacy, /privacy-policy and /legal/privacy 404).
+            connection.respond(status: 200, headers: [("Content-Type", "text/markdown; charset=utf-8")], text: commonPathPolicy)
 
         case "to-page":
             // /to-page/NAME: a redirect to /page/NAME, as a site's front door would.

@@ -52,6 +52,9 @@ struct AuditCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-rules"), help: "Skip entities, tracker signatures and the exposure score.")
     var noRules = false
 
+    @Flag(inversion: .prefixedNo, help: "Find, fetch and classify each fetched page's privacy policy (once per site), and flag flows it does not disclose.")
+    var policies = true
+
     @Flag(help: "Print how each page's exposure score adds up, finding by finding (stdout; stderr when the report goes to stdout).")
     var explain = false
 
@@ -69,16 +72,23 @@ struct AuditCommand: AsyncParsableCommand {
         let resolver: SiteResolver
         var filterTexts: [String] = []
         var rulePack: RulePack?
+        var policyRules: PolicyRulePack?
         do {
             list = try AuditInputs.load(arguments: inputs, directories: inputDirs, baseURL: baseURL)
             resolver = try SiteResolver(listPath: publicSuffixList)
             filterTexts = try await FilterLists.texts(lists)
-            if !noRules { rulePack = try rules.load() }
+            if !noRules {
+                rulePack = try rules.load()
+                if policies { policyRules = try rules.loadPolicy() }
+            }
         } catch {
             FileHandle.standardError.write(Data("dragnet audit: \(error)\n".utf8))
             throw ExitCode(ExitStatus.usage)
         }
 
+        if let policyRules, !policyRules.errors.isEmpty {
+            for diagnostic in policyRules.errors { FileHandle.standardError.write(Data("\(diagnostic)\n".utf8)) }
+        }
         if let rulePack, !rulePack.errors.isEmpty {
             // A bad rule file loses only its own bad rules: report them and audit with the rest.
             for diagnostic in rulePack.errors { FileHandle.standardError.write(Data("\(diagnostic)\n".utf8)) }
@@ -100,6 +110,8 @@ struct AuditCommand: AsyncParsableCommand {
         options.jobs = jobs
         options.firstPartySites = Set(firstParty.map { $0.lowercased() }).union(rulePack?.firstPartySites ?? [])
         options.rules = rulePack
+        options.policies = policies
+        options.policyRules = policyRules
         if !filterTexts.isEmpty { options.filters = FilterEngine.load(lists: filterTexts, sites: resolver) }
         let run = try AuditRunner.run(list, options: options, resolver: resolver)
         let progress = Progress(total: list.count, enabled: !quiet)

@@ -1,0 +1,67 @@
+import DragnetCore
+import DragnetPolicy
+import DragnetRules
+
+/// Policy versus practice: data flows a site's own privacy policy does not disclose.
+/// The checks only read the policy's text; they add findings with no data of their own,
+/// so they explain without adding exposure points.
+enum PolicyPractice {
+    /// Generic phrases that disclose a purpose without naming the company.
+    static let generic: [String: [String]] = [
+        "advertising": [
+            "advertising partners", "advertisers", "advertising networks", "ad networks", "ad partners", "third-party advertising",
+            "third party advertising", "advertising companies", "marketing partners", "social media platforms", "social media partners",
+            "social networks", "pixels", "tracking pixels",
+        ],
+        "analytics": ["analytics providers", "analytics partners", "analytics services", "analytics tools", "web analytics", "analytics"],
+        "session-replay": ["session replay", "session recording", "session recordings", "record your session", "recordings of your", "mouse movements", "heatmap", "heatmaps", "heat map", "screen recording"],
+        "social-embed": ["social media", "social network", "social plugins", "embedded content"],
+        "video-embed": ["embedded content", "embedded videos", "video"],
+        "tag-management": ["tag manager", "tag management"],
+    ]
+
+    static func check(_ evaluation: Evaluation, policy: PagePolicy, rules: RulePack, pageKey: String) -> [Finding] {
+        guard let analysis = policy.analysis else { return [] }
+        var findings: [Finding] = []
+        var seen = Set<String>()
+        let evidencePolicy = Evidence(url: policy.url, element: "privacy-policy")
+        func undisclosed(_ rule: String, _ title: String, _ severity: Severity, _ source: Finding, target: String) {
+            let id = Evaluator.findingID(pageKey: pageKey, rule: rule, channel: source.channel, target: target, accountID: nil)
+            guard seen.insert(id).inserted else { return }
+            findings.append(Finding(
+                id: id, rule: rule, title: title, severity: severity, entity: source.entity, platform: source.platform, channel: source.channel,
+                data: [], purpose: source.purpose, target: target, accountID: source.accountID,
+                evidence: [source.evidence.first, evidencePolicy].compactMap { $0 }, occurrences: 1))
+        }
+
+        for finding in evaluation.findings where [.script, .pixel, .iframeEmbed, .cookie].contains(finding.channel) {
+            guard let entityID = finding.entity, let entity = rules.entity(id: entityID) else { continue }
+            var names = [entity.name, entity.platformName] + entity.name.split(separator: " ").prefix(1).map(String.init)
+            names += entity.domains.keys.map { String($0.split(separator: ".").first ?? "") }.filter { $0.count >= 4 }
+            let purpose = finding.purpose ?? (entity.category == "session-replay" ? "session-replay" : entity.category == "analytics" ? "analytics" : "advertising")
+            if purpose == "session-replay" || finding.data.contains("keystrokes-mouse") {
+                if analysis.mentions(names) == nil && analysis.mentions(generic["session-replay"]!) == nil {
+                    undisclosed("policy-undisclosed-session-replay", "Session replay by \(entity.name), which the privacy policy does not mention", .high, finding, target: entity.id)
+                }
+                continue
+            }
+            guard finding.severity >= .medium || finding.rule.hasPrefix("entity-") == false else { continue }
+            if analysis.mentions(names) == nil && analysis.mentions(generic[purpose] ?? generic["advertising"]!) == nil {
+                undisclosed(
+                    "policy-undisclosed-recipient", "\(entity.platformName) receives data, but the privacy policy names neither \(entity.name) nor \(purpose) partners",
+                    .medium, finding, target: entity.id)
+            }
+        }
+        for finding in evaluation.findings where finding.channel == .formPost && finding.data.contains("contact-data") {
+            let entity = finding.entity.flatMap(rules.entity(id:))
+            var names = [finding.target]
+            if let entity { names += [entity.name, entity.platformName] + entity.domains.keys.sorted() }
+            if analysis.mentions(names) == nil {
+                undisclosed(
+                    "policy-undisclosed-form-recipient", "A form sends contact data to \(entity?.name ?? finding.target), which the privacy policy does not name",
+                    .high, finding, target: finding.target)
+            }
+        }
+        return findings
+    }
+}
