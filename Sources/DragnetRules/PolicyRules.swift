@@ -137,6 +137,8 @@ public struct PolicyRulePack: Sendable {
     var negationBreakers: Set<String> = ["limited", "only", "necessarily", "matter"]
     var clauseBreaks: Set<String> = [";", ":", "but", "however", "although", "except", "unless", "whereas", "while"]
     var negationWindow = 6
+    /// Phrases that turn a preceding denial into a qualified affirmation ("we do not share … except …").
+    var negationExceptions: [[String]] = [["except"], ["other", "than"], ["apart", "from"]]
 
     public var errors: [RuleDiagnostic] { diagnostics.filter { $0.level == .error } }
 
@@ -155,7 +157,7 @@ public struct PolicyRulePack: Sendable {
             var plain: [Range<Int>] = []
             for pattern in category.patterns {
                 for match in pattern.matches(tokens, gap: category.gap) {
-                    if category.negatable && isNegated(tokens, match.span, phrases: match.phrases) {
+                    if category.negatable && isNegated(tokens, match.span, phrases: match.phrases) && !hasException(tokens, after: match.span.upperBound) {
                         negatedSpans.append(match.span)
                     } else {
                         plain.append(match.span)
@@ -171,6 +173,17 @@ public struct PolicyRulePack: Sendable {
         labels.categories.sort()
         labels.negated.sort()
         return labels
+    }
+
+    /// Whether an exception phrase follows `index` in the sentence.
+    func hasException(_ tokens: [String], after index: Int) -> Bool {
+        guard index < tokens.count else { return false }
+        for start in index..<tokens.count {
+            for phrase in negationExceptions where start + phrase.count <= tokens.count && Array(tokens[start..<(start + phrase.count)]) == phrase {
+                return true
+            }
+        }
+        return false
     }
 
     func isNegated(_ tokens: [String], _ range: Range<Int>, phrases: [Range<Int>]) -> Bool {
@@ -286,8 +299,9 @@ extension PolicyRulePack {
     }
 
     private mutating func readNegation(_ node: Node, _ file: inout YAMLFile) {
-        for (key, _, value) in file.mapping(node, what: "negation", allowed: ["cues", "breakers", "clauseBreaks", "window"]) ?? [] {
+        for (key, _, value) in file.mapping(node, what: "negation", allowed: ["cues", "breakers", "clauseBreaks", "window", "exceptions"]) ?? [] {
             switch key {
+            case "exceptions": negationExceptions = (file.strings(value, what: "exceptions") ?? []).map { PolicyText.tokens($0.0) }.filter { !$0.isEmpty }
             case "cues": negationCues = Set((file.strings(value, what: "cues") ?? []).map { $0.0.lowercased() })
             case "breakers": negationBreakers = Set((file.strings(value, what: "breakers") ?? []).map { $0.0.lowercased() })
             case "clauseBreaks": clauseBreaks = Set((file.strings(value, what: "clauseBreaks") ?? []).map { $0.0.lowercased() })

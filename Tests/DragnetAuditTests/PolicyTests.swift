@@ -82,6 +82,8 @@ struct PolicyTextTests {
         ("Your personal information is not sold.", "sale-of-data"),
         ("We don't use your private messages to train our AI models.", "ai-training"),
         ("We do not collect precise location information.", "precise-location"),
+        ("Our services do not respond to Do Not Track signals.", "do-not-track"),
+        ("We do not share your personal information with advertisers.", "third-party-sharing-collection"),
     ])
     func negation(text: String, category: String) {
         let labels = policyRules.classify(text)
@@ -94,7 +96,8 @@ struct PolicyTextTests {
         ("We use publicly available information to help train our machine learning or artificial intelligence models.", "ai-training"),
         ("We collect keystroke patterns or rhythms.", "keystrokes"),
         ("We may share your information with law enforcement agencies.", "government-access"),
-        ("Our services do not respond to Do Not Track signals.", "do-not-track"),
+        ("Some browsers send Do Not Track signals.", "do-not-track"),
+        ("We do not share your personal information with companies outside our group except in the following cases.", "third-party-sharing-collection"),
     ])
     func affirmed(text: String, category: String) {
         #expect(policyRules.classify(text).categories.contains(category))
