@@ -179,7 +179,7 @@ public enum AuditRunner {
         report.evaluation.findings = (report.evaluation.findings + extra).sorted {
             ($0.platform, $0.rule, $0.channel.rawValue, $0.id) < ($1.platform, $1.rule, $1.channel.rawValue, $1.id)
         }
-        report.evaluation.exposure = ExposureCalculator.exposure(report.evaluation.findings, entities: report.evaluation.entities, scoring: rules.scoring)
+        report.evaluation.exposure = ExposureCalculator.exposure(report.evaluation.findings, entities: report.evaluation.entities, scoring: rules.scoring, profiles: rules.profiles)
     }
 
     static func auditFile(_ path: String, id: Int, pageURL: String?, auditor: inout PageAuditor) -> AuditedPage {

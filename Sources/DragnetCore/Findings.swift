@@ -147,6 +147,8 @@ public struct PlatformExposure: Sendable, Hashable {
     public var contributions: [Contribution]
     /// Findings of this platform, by id.
     public var findings: [String]
+    /// Practices of the platform's policy profile that raised the multiplier.
+    public var practices: [PracticeWeight] = []
 
     public init(platform: String, name: String, score: Double, grade: String, subtotal: Double, multiplier: Double, contributions: [Contribution], findings: [String]) {
         self.platform = platform
@@ -157,6 +159,16 @@ public struct PlatformExposure: Sendable, Hashable {
         self.multiplier = multiplier
         self.contributions = contributions
         self.findings = findings
+    }
+}
+
+public struct PracticeWeight: Sendable, Hashable {
+    public var practice: String
+    public var weight: Double
+
+    public init(practice: String, weight: Double) {
+        self.practice = practice
+        self.weight = weight
     }
 }
 
@@ -224,6 +236,7 @@ extension Exposure: JSONRepresentable {
                 (platform.platform, .object([
                     ("name", .string(platform.name)), ("score", .double(platform.score)), ("grade", .string(platform.grade)),
                     ("subtotal", .double(platform.subtotal)), ("multiplier", .double(platform.multiplier)),
+                    ("practices", .array(platform.practices.map { .object([("practice", .string($0.practice)), ("weight", .double($0.weight))]) })),
                     ("findings", .array(platform.findings.map { .string($0) })),
                     ("contributions", .array(platform.contributions.map { item in
                         .object([

@@ -187,7 +187,7 @@ public enum Evaluator {
         var evaluation = Evaluation()
         evaluation.findings = group(occurrences, pageKey: pageKey(input.pageURL))
         evaluation.entities = entities(occurrences, rules: rules)
-        evaluation.exposure = ExposureCalculator.exposure(evaluation.findings, entities: evaluation.entities, scoring: rules.scoring)
+        evaluation.exposure = ExposureCalculator.exposure(evaluation.findings, entities: evaluation.entities, scoring: rules.scoring, profiles: rules.profiles)
         return evaluation
     }
 

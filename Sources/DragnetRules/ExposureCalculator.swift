@@ -6,7 +6,7 @@ public import DragnetCore
 /// 100, is the platform's score. Overall: 100 × (1 − Π(1 − platform/100)), so that
 /// each platform adds to what is left and the total never passes 100.
 public enum ExposureCalculator {
-    public static func exposure(_ findings: [Finding], entities: [EntitySummary], scoring: Scoring) -> Exposure {
+    public static func exposure(_ findings: [Finding], entities: [EntitySummary], scoring: Scoring, profiles: [String: PlatformProfile] = [:]) -> Exposure {
         var byPlatform: [String: [Finding]] = [:]
         for finding in findings { byPlatform[finding.platform, default: []].append(finding) }
         var names: [String: String] = [Evaluator.unattributed: "Unattributed third parties"]
@@ -33,11 +33,13 @@ public enum ExposureCalculator {
             }
             let contributions = best.values.filter { $0.points > 0 }.sorted { ($1.points, $0.data) < ($0.points, $1.data) }
             let subtotal = round1(contributions.reduce(0) { $0 + $1.points })
-            let multiplier = scoring.multiplier(for: platform)
+            let (multiplier, terms) = scoring.multiplier(for: platform, profile: profiles[platform])
             let score = min(100, round1(subtotal * multiplier))
-            exposure.platforms.append(PlatformExposure(
+            var entry = PlatformExposure(
                 platform: platform, name: names[platform] ?? platform, score: score, grade: scoring.grade(for: score), subtotal: subtotal,
-                multiplier: multiplier, contributions: contributions, findings: platformFindings.map(\.id).sorted()))
+                multiplier: multiplier, contributions: contributions, findings: platformFindings.map(\.id).sorted())
+            entry.practices = terms.map { PracticeWeight(practice: $0.0, weight: $0.1) }
+            exposure.platforms.append(entry)
         }
         let scored = exposure.platforms.filter { $0.score > 0 }
         var remaining = 1.0
@@ -87,6 +89,10 @@ public enum ExposureCalculator {
             let notCounted = platform.findings.filter { id in !platform.contributions.contains { $0.finding == id } }
             if !notCounted.isEmpty {
                 lines.append("    no extra points (their data is already counted): \(notCounted.map { "\($0) \(findings[$0]?.rule ?? "")" }.joined(separator: ", "))")
+            }
+            if !platform.practices.isEmpty {
+                let terms = platform.practices.map { "\($0.practice) \(format($0.weight, places: 2))" }.joined(separator: " + ")
+                lines.append("    multiplier \(format(platform.multiplier, places: 2)) = 1 + \(terms) (its privacy policy, rules/platforms/\(platform.platform).yml)")
             }
             lines.append(
                 "    subtotal \(format(platform.subtotal, places: 1)) × multiplier \(format(platform.multiplier, places: 2)) = \(format(platform.subtotal * platform.multiplier, places: 1))"

@@ -21,6 +21,7 @@ extension RulePack {
         }
         for path in yamlFiles("entities") { pack.loadFile(path) { $0.readEntityFile(&$1) } }
         for path in yamlFiles("trackers") { pack.loadFile(path) { $0.readTrackerFile(&$1) } }
+        for path in yamlFiles("platforms") { pack.loadFile(path) { $0.readProfileFile(&$1) } }
         let scoringPath = (directory as NSString).appendingPathComponent("scoring.yml")
         if fileManager.fileExists(atPath: scoringPath) {
             pack.loadFile(scoringPath) { $0.readScoringFile(&$1) }
@@ -484,7 +485,9 @@ extension RulePack {
     // MARK: - Scoring
 
     private mutating func readScoringFile(_ file: inout YAMLFile) {
-        guard let members = file.mapping(file.root, what: "scoring.yml", allowed: ["channels", "data", "platforms", "grades", "description"]) else { return }
+        guard let members = file.mapping(
+            file.root, what: "scoring.yml", allowed: ["channels", "data", "platforms", "grades", "description", "practices", "maxMultiplier"])
+        else { return }
         var scoring = Scoring.builtIn
         for (key, _, value) in members {
             switch key {
@@ -526,6 +529,23 @@ extension RulePack {
                     if name == "default" { scoring.defaultMultiplier = number } else { platforms[name] = number }
                 }
                 scoring.platforms = platforms
+            case "practices":
+                var weights: [String: Double] = [:]
+                for (name, _, weight) in file.mapping(value, what: "practices", allowed: RuleVocabulary.policyCategories) ?? [] {
+                    guard let number = file.number(weight, what: "the weight of \(name)") else { continue }
+                    guard (0...1).contains(number) else {
+                        file.error("practice weights are between 0 and 1", at: weight)
+                        continue
+                    }
+                    weights[name] = number
+                }
+                scoring.practices = weights
+            case "maxMultiplier":
+                if let number = file.number(value, what: "maxMultiplier"), (1...3).contains(number) {
+                    scoring.maxMultiplier = number
+                } else {
+                    file.error("maxMultiplier must be a number from 1 to 3", at: value)
+                }
             case "grades":
                 var grades: [(Double, String)] = []
                 for item in file.sequence(value, what: "grades") ?? [] {

@@ -78,6 +78,9 @@ public struct Scoring: Sendable, Hashable {
     public var defaultMultiplier: Double
     /// Grade thresholds, ascending: a score at or below `max` gets `grade`.
     public var grades: [(max: Double, grade: String)]
+    /// Added to a platform's multiplier for each practice its profile confirms.
+    public var practices: [String: Double] = [:]
+    public var maxMultiplier: Double = 1.5
 
     public static func == (lhs: Scoring, rhs: Scoring) -> Bool {
         lhs.channels == rhs.channels && lhs.data == rhs.data && lhs.platforms == rhs.platforms
@@ -96,6 +99,15 @@ public struct Scoring: Sendable, Hashable {
     }
 
     public func multiplier(for platform: String) -> Double { platforms[platform] ?? defaultMultiplier }
+
+    /// The multiplier of a platform with a profile: the default plus the weight of each
+    /// confirmed practice, at most `maxMultiplier`; the terms, for `--explain`.
+    public func multiplier(for platform: String, profile: PlatformProfile?) -> (value: Double, terms: [(String, Double)]) {
+        guard let profile else { return (multiplier(for: platform), []) }
+        let terms = profile.confirmed.compactMap { id in practices[id].flatMap { $0 > 0 ? (id, $0) : nil } }
+        let value = min(maxMultiplier, terms.reduce(defaultMultiplier) { $0 + $1.1 })
+        return ((value * 100).rounded() / 100, terms)
+    }
 }
 
 /// The vocabularies rule files may use.
@@ -135,6 +147,8 @@ public struct RulePack: Sendable {
     public internal(set) var entities: [Entity] = []
     public internal(set) var trackers: [TrackerRule] = []
     public internal(set) var scoring: Scoring
+    /// Platform profiles from `platforms/*.yml`, by platform id.
+    public internal(set) var profiles: [String: PlatformProfile] = [:]
     /// Sites the user declared first-party in an override file.
     public internal(set) var firstPartySites: Set<String> = []
     /// Everything wrong with the files (errors stop an audit; warnings don't).

@@ -9,7 +9,7 @@ struct PolicyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "policy",
         abstract: "Analyse a privacy policy (file or URL): the practices it affirms, with quoted sentences; or diff two versions.",
-        subcommands: [Analyze.self, Diff.self],
+        subcommands: [Analyze.self, Diff.self, Profile.self],
         defaultSubcommand: Analyze.self
     )
 
@@ -100,6 +100,38 @@ struct PolicyCommand: AsyncParsableCommand {
             } else {
                 print(analysis.summary(titles: Dictionary(pack.categories.map { ($0.id, $0.title) }, uniquingKeysWith: { first, _ in first })))
             }
+        }
+    }
+
+    struct Profile: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Draft a platform profile (rules/platforms/ID.yml) from dated versions of its privacy policy.",
+            discussion: "Each FILE is named by its capture date (2023-09-29.md). Review the output by hand before committing it."
+        )
+
+        @Option(help: "Platform id (tiktok, x, meta, google …).")
+        var platform: String
+
+        @Option(help: "Platform name.")
+        var name: String
+
+        @Option(help: "The policy's public URL.")
+        var url: String?
+
+        @Argument(help: "Policy versions (files named YYYY-MM-DD.md|.html).")
+        var files: [String]
+
+        @OptionGroup var rules: RuleFlags
+
+        func run() async throws {
+            let pack = try PolicyCommand.rules(rules)
+            var versions: [PlatformProfileBuilder.Version] = []
+            for file in files {
+                let document = try await PolicyCommand.document(file)
+                versions.append(.init(path: file, date: PlatformProfileBuilder.date(of: file), analysis: PolicyAnalysis.analyze(document, rules: pack)))
+            }
+            let today = Date().formatted(.iso8601.year().month().day())
+            print(PlatformProfileBuilder.yaml(platform: platform, name: name, url: url, versions: versions, generated: today), terminator: "")
         }
     }
 

@@ -98,3 +98,52 @@ struct CorpusRulesTests {
         #expect(!report.evaluation.exposure.platforms.contains { $0.platform == "tiktok" && $0.score > 0 })
     }
 }
+
+@Suite("Platform profiles from the platforms' own policies")
+struct PlatformProfileTests {
+    @Test("TikTok, X, Meta and Google have reviewed profiles; rejected practices stay listed")
+    func profiles() throws {
+        #expect(Set(shippedRules.profiles.keys).isSuperset(of: ["tiktok", "x", "meta", "google"]))
+        let tiktok = try #require(shippedRules.profiles["tiktok"])
+        #expect(Set(tiktok.confirmed).isSuperset(of: ["ai-training", "keystrokes", "clipboard", "contacts", "biometrics"]))
+        let x = try #require(shippedRules.profiles["x"])
+        #expect(x.practices.first { $0.id == "ai-training" }?.since == "2023-09-29")
+        #expect(x.practices.first { $0.id == "ai-training" }?.quote.contains("train our machine learning or artificial intelligence models") == true)
+        #expect(x.practices.first { $0.id == "sale-of-data" }?.review == "rejected")
+        #expect(!x.confirmed.contains("sale-of-data"))
+        for profile in shippedRules.profiles.values {
+            #expect(profile.practices.allSatisfy { !$0.quote.isEmpty && ["confirmed", "rejected"].contains($0.review) })
+        }
+    }
+
+    @Test("a platform's multiplier is 1 plus the weights of the practices its profile confirms")
+    func multiplier() throws {
+        let (report, _) = try auditWithShippedRules("dev-0228_hubermanlab.com.html", url: "https://www.hubermanlab.com/")
+        let tiktok = try #require(report.evaluation.exposure.platforms.first { $0.platform == "tiktok" })
+        let expected = 1 + (shippedRules.profiles["tiktok"]?.confirmed.compactMap { shippedRules.scoring.practices[$0] }.reduce(0, +) ?? 0)
+        #expect(tiktok.multiplier == (min(1.5, expected) * 100).rounded() / 100)
+        #expect(tiktok.multiplier == 1.42)
+        #expect(tiktok.practices.map(\.practice).contains("keystrokes"))
+        #expect(tiktok.score == 92.3)  // (15 + 15 + 5 + 30) × 1.42
+        // A platform without a profile keeps the default multiplier.
+        let reddit = try #require(report.evaluation.exposure.platforms.first { $0.platform == "reddit" })
+        #expect(reddit.multiplier == 1)
+        #expect(reddit.practices.isEmpty)
+    }
+
+    @Test("a profile with an unknown practice or a missing review is a lint error at its place")
+    func profileLint() throws {
+        let directory = try temporaryDirectory()
+        for folder in ["entities", "trackers", "platforms"] {
+            try FileManager.default.createDirectory(at: directory.appendingPathComponent(folder), withIntermediateDirectories: true)
+        }
+        try "platform: demo\nname: Demo\npractices:\n  - id: ai-trianing\n    quote: \"We train models.\"\n"
+            .write(to: directory.appendingPathComponent("platforms/demo.yml"), atomically: true, encoding: .utf8)
+        let pack = RulePack.load(directory: directory.path)
+        let file = directory.appendingPathComponent("platforms/demo.yml").path
+        #expect(pack.errors.map { $0.description.split(separator: "\n")[0] } == [
+            "\(file):4:5: error: practice 'ai-trianing' needs a review (confirmed or rejected)",
+            "\(file):4:9: error: unknown policy category 'ai-trianing'; did you mean 'ai-training'?",
+        ])
+    }
+}
