@@ -56,6 +56,14 @@ public enum FixtureSite {
         </body></html>
         """
 
+    public static let disclosingPolicy = """
+        <html><body><main><h1>Privacy Policy</h1>
+        <p>We share information about your visit with our advertising partners, who use pixels on our pages.</p>
+        <p>We use Hotjar to make session recordings of how visitors use the shop.</p>
+        <p>Newsletter sign-ups are handled by Mailer Partner (mailer-partner.example), which receives your email address.</p>
+        </main></body></html>
+        """
+
     public static let commonPathPolicy = """
         # Privacy notice
 
@@ -103,6 +111,14 @@ public enum FixtureSite {
                 connection.respond(status: 200, headers: [("Content-Type", "text/html; charset=utf-8")], text: shopPolicy)
             } else {
                 connection.respond(status: 200, headers: [("Content-Type", "text/html; charset=utf-8")], text: shopPage)
+            }
+
+        case "shop2":
+            // The same shop, with a policy that discloses its partners in general terms.
+            if parts.count > 1 && parts[1] == "privacy" {
+                connection.respond(status: 200, headers: [("Content-Type", "text/html; charset=utf-8")], text: disclosingPolicy)
+            } else {
+                connection.respond(status: 200, headers: [("Content-Type", "text/html; charset=utf-8")], text: shopPage.replacingOccurrences(of: "/shop/privacy", with: "/shop2/privacy"))
             }
 
         case "privacy-notice":

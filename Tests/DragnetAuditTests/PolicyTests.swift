@@ -218,6 +218,16 @@ struct PolicyCLITests {
         #expect(undisclosed.allSatisfy { ($0["data"] as? [String])?.isEmpty == true })
     }
 
+    @Test("a policy that names advertising partners, session recordings and the form's recipient raises no flags")
+    func disclosed() throws {
+        let output = try dragnet(["audit", "-q", "--rules", Fixtures.rulesDirectory, "--output", "-", try FixtureSite.url("/shop2/")])
+        let page = try #require(((try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])?["pages"] as? [[String: Any]])?.first)
+        #expect((page["policy"] as? [String: Any])?["url"] as? String == (try FixtureSite.url("/shop2/privacy")))
+        let findings = try #require(page["findings"] as? [[String: Any]])
+        #expect(findings.contains { $0["rule"] as? String == "tiktok-pixel" })
+        #expect(!findings.contains { ($0["rule"] as? String)?.hasPrefix("policy-undisclosed") == true })
+    }
+
     @Test("with no policy link, the common paths are tried in order; --no-policies skips it all")
     func commonPaths() throws {
         let output = try dragnet(["audit", "-q", "--rules", Fixtures.rulesDirectory, "--output", "-", try FixtureSite.url("/status/200")])
