@@ -5,7 +5,7 @@
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
-#include <pthread.h>
+#include "setup.h"
 #include <string.h>
 #include <strings.h>
 
@@ -130,26 +130,10 @@ static void on_raw(void *ctx, const xmlChar *text, int length) {
     d->callbacks->raw_text(d->user, (const char *)text, length);
 }
 
-/* Error handlers are per thread, and HTML_PARSE_NOERROR does not silence
-   encoding errors: install silent ones before every parse. */
-static void silent_structured(void *user, xmlErrorPtr error) {
-    (void)user;
-    (void)error;
-}
-
-static void silent_generic(void *user, const char *message, ...) {
-    (void)user;
-    (void)message;
-}
-
-static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-static void init_parser(void) { xmlInitParser(); }
 
 int dragnet_html_parse(const char *bytes, size_t length, const char *encoding,
                        const dragnet_html_callbacks *callbacks, void *user) {
-    pthread_once(&init_once, init_parser);
-    xmlSetStructuredErrorFunc(NULL, silent_structured);
-    xmlSetGenericErrorFunc(NULL, silent_generic);
+    dragnet_libxml_prepare();
     if (bytes == NULL || length == 0 || length > 0x7fffffff) return -1;
 
     htmlSAXHandler sax;

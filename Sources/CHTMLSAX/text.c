@@ -5,7 +5,7 @@
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
-#include <pthread.h>
+#include "setup.h"
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -160,24 +160,10 @@ static void on_characters(void *ctx, const xmlChar *text, int length) {
     append(c, (const char *)text, (size_t)length);
 }
 
-static void silent_structured(void *user, xmlErrorPtr error) {
-    (void)user;
-    (void)error;
-}
-
-static void silent_generic(void *user, const char *message, ...) {
-    (void)user;
-    (void)message;
-}
-
-static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-static void init_parser(void) { xmlInitParser(); }
 
 int dragnet_html_text_blocks(const char *bytes, size_t length, const char *encoding,
                              dragnet_block_callback callback, void *user) {
-    pthread_once(&init_once, init_parser);
-    xmlSetStructuredErrorFunc(NULL, silent_structured);
-    xmlSetGenericErrorFunc(NULL, silent_generic);
+    dragnet_libxml_prepare();
     if (bytes == NULL || length == 0 || length > 0x7fffffff || callback == NULL) return -1;
 
     htmlSAXHandler sax;

@@ -39,6 +39,16 @@ struct PolicyCommand: AsyncParsableCommand {
         return PolicyDocument(bytes: [UInt8](data), hint: source)
     }
 
+    /// `document(_:)`, with a fetch failure reported on stderr as exit code 3.
+    static func documentOrExit(_ source: String, command: String) async throws -> PolicyDocument {
+        do {
+            return try await document(source)
+        } catch let error as FetchFailure {
+            FileHandle.standardError.write(Data("dragnet \(command): \(error)\n".utf8))
+            throw ExitCode(ExitStatus.allFailed)
+        }
+    }
+
     struct FetchFailure: Error, CustomStringConvertible {
         var description: String
     }
@@ -87,13 +97,7 @@ struct PolicyCommand: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data(output))
                 return
             }
-            let document: PolicyDocument
-            do {
-                document = try await PolicyCommand.document(source!)
-            } catch let error as FetchFailure {
-                FileHandle.standardError.write(Data("dragnet policy: \(error)\n".utf8))
-                throw ExitCode(ExitStatus.allFailed)
-            }
+            let document = try await PolicyCommand.documentOrExit(source!, command: "policy")
             let analysis = PolicyAnalysis.analyze(document, rules: pack)
             if format == "json" {
                 print(analysis.json.prettyText)
@@ -127,7 +131,7 @@ struct PolicyCommand: AsyncParsableCommand {
             let pack = try PolicyCommand.rules(rules)
             var versions: [PlatformProfileBuilder.Version] = []
             for file in files {
-                let document = try await PolicyCommand.document(file)
+                let document = try await PolicyCommand.documentOrExit(file, command: "policy profile")
                 versions.append(.init(path: file, date: PlatformProfileBuilder.date(of: file), analysis: PolicyAnalysis.analyze(document, rules: pack)))
             }
             let today = Date().formatted(.iso8601.year().month().day())
@@ -161,15 +165,8 @@ struct PolicyCommand: AsyncParsableCommand {
 
         func run() async throws {
             let pack = try PolicyCommand.rules(rules)
-            let before: PolicyDocument
-            let after: PolicyDocument
-            do {
-                before = try await PolicyCommand.document(old)
-                after = try await PolicyCommand.document(new)
-            } catch let error as FetchFailure {
-                FileHandle.standardError.write(Data("dragnet policy diff: \(error)\n".utf8))
-                throw ExitCode(ExitStatus.allFailed)
-            }
+            let before = try await PolicyCommand.documentOrExit(old, command: "policy diff")
+            let after = try await PolicyCommand.documentOrExit(new, command: "policy diff")
             let diff = PolicyDiff.compare(before, after, rules: pack)
             if format == "json" {
                 print(diff.json.prettyText)
