@@ -76,6 +76,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "DragnetReport",
+            dependencies: ["DragnetCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "DragnetAudit",
             dependencies: ["DragnetCore", "DragnetFetch", "DragnetHTML", "DragnetSites", "DragnetRules", "DragnetPolicy"],
             swiftSettings: swiftSettings
@@ -90,6 +95,7 @@ let package = Package(
                 "DragnetSites",
                 "DragnetRules",
                 "DragnetPolicy",
+                "DragnetReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -108,7 +114,10 @@ let package = Package(
         ),
         .testTarget(
             name: "DragnetAuditTests",
-            dependencies: ["DragnetAudit", "DragnetHTML", "DragnetSites", "DragnetCore", "DragnetPolicy", "DragnetRules", "DragnetTestSupport", "dragnet"],
+            dependencies: [
+                "DragnetAudit", "DragnetHTML", "DragnetSites", "DragnetCore", "DragnetPolicy", "DragnetRules", "DragnetReport", "DragnetTestSupport",
+                "dragnet",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

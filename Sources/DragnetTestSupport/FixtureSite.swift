@@ -56,6 +56,26 @@ public enum FixtureSite {
         </body></html>
         """
 
+    public static func evolvingPage(tracker: Bool) -> String {
+        let pixel = tracker ? "<script>!function(w,d,t){var ttq=w[t]=w[t]||[];ttq.load('C4EVOLVEPIXEL1234567');ttq.page();}(window,document,'ttq');</script>" : ""
+        return "<!doctype html><html><head><title>Evolving</title>\(pixel)</head><body><p>Hello.</p></body></html>"
+    }
+
+    /// Markup that must not get into an HTML report: script in the title, quotes and
+    /// `</script>` in URLs and labels, a javascript: link.
+    public static let hostilePage = """
+        <!doctype html><html><head><title></script><script>alert("title")</script></title>
+        <script src="https://evil-cdn.example/x.js?a=\"><script>alert('src')</script>"></script>
+        <script>ttq.load('C4HOSTILE12345678901'); /* </script><img src=x onerror=alert('inline')> */</script>
+        </head><body>
+        <a href="javascript:alert('link')">Privacy Policy</a>
+        <form action="https://collect.evil-forms.example/in?x=<svg/onload=alert(1)>">
+          <label>"><img src=x onerror=alert('label')> <input type="email" name="e"></label>
+        </form>
+        <img src="https://pixel.evil-cdn.example/p.gif?u='><iframe src=javascript:alert(2)>" width="1" height="1">
+        </body></html>
+        """
+
     public static let disclosingPolicy = """
         <html><body><main><h1>Privacy Policy</h1>
         <p>We share information about your visit with our advertising partners, who use pixels on our pages.</p>
@@ -112,6 +132,20 @@ public enum FixtureSite {
             } else {
                 connection.respond(status: 200, headers: [("Content-Type", "text/html; charset=utf-8")], text: shopPage)
             }
+
+        case "evolving":
+            // /evolving/?v=1: sets a cookie, no tracker; ?v=2: no cookie, a TikTok pixel. The
+            // query is a cache-buster: both are the same page to `dragnet diff`.
+            if (request.query ?? "").contains("v=2") {
+                connection.respond(status: 200, headers: [("Content-Type", "text/html; charset=utf-8")], text: evolvingPage(tracker: true))
+            } else {
+                connection.respond(
+                    status: 200, headers: [("Content-Type", "text/html; charset=utf-8"), ("Set-Cookie", "pref=dark; Path=/; Max-Age=3600")],
+                    text: evolvingPage(tracker: false))
+            }
+
+        case "hostile":
+            connection.respond(status: 200, headers: [("Content-Type", "text/html; charset=utf-8")], text: hostilePage)
 
         case "shop2":
             // The same shop, with a policy that discloses its partners in general terms.

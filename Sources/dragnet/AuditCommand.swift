@@ -55,6 +55,9 @@ struct AuditCommand: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Find, fetch and classify each fetched page's privacy policy (once per site), and flag flows it does not disclose.")
     var policies = true
 
+    @Option(help: "Report formats, comma-separated: json, md, html, sarif, junit (default json). Others are written next to the JSON file.")
+    var format: String = "json"
+
     @Flag(help: "Print how each page's exposure score adds up, finding by finding (stdout; stderr when the report goes to stdout).")
     var explain = false
 
@@ -63,6 +66,8 @@ struct AuditCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        let formats = try ReportFormats.parse(format)
+        if output == "-" && formats != ["json"] { throw ValidationError("--output - writes JSON only; use --out DIR for --format \(format)") }
         if let baseURL, WebURL(baseURL)?.isNetwork != true { throw ValidationError("--base-url must be an http or https URL") }
     }
 
@@ -165,6 +170,12 @@ struct AuditCommand: AsyncParsableCommand {
             } ?? .null),
         ]
         try writer.finish(header: header)
+        if let destination {
+            let previous = ReportFormats.previous(of: destination.path)
+            for path in try ReportFormats.render(try ReportFormats.parse(format), jsonPath: destination.path, rules: rulePack, previous: previous) where !quiet {
+                FileHandle.standardError.write(Data("wrote \(path)\n".utf8))
+            }
+        }
         if explain {
             let text = explanations.sorted { $0.0 < $1.0 }.map(\.1).joined(separator: "\n\n") + "\n"
             if destination == nil { FileHandle.standardError.write(Data(text.utf8)) } else { FileHandle.standardOutput.write(Data(text.utf8)) }

@@ -13,7 +13,10 @@ struct DragnetCommand: AsyncParsableCommand {
             3 every target failed.
             """,
         version: Dragnet.version,
-        subcommands: [AuditCommand.self, ExtractCommand.self, FetchCommand.self, MatchCommand.self, PolicyCommand.self, RulesCommand.self]
+        subcommands: [
+            AuditCommand.self, ReportCommand.self, DiffCommand.self, GraphCommand.self, PolicyCommand.self, RulesCommand.self, ExtractCommand.self,
+            FetchCommand.self, MatchCommand.self,
+        ]
     )
 }
 

@@ -1,0 +1,202 @@
+public import Foundation
+
+/// An audit report read back from its JSON (schema 2): what the renderers, `dragnet diff`
+/// and `dragnet graph` need, typed.
+public struct AuditReport: Sendable {
+    public struct Finding: Sendable, Hashable {
+        public struct Evidence: Sendable, Hashable {
+            public var element: String
+            public var url: String?
+            public var line: Int?
+            public var snippet: String?
+        }
+
+        public var id: String
+        public var rule: String
+        public var title: String
+        public var severity: String
+        public var entity: String?
+        public var platform: String
+        public var channel: String
+        public var data: [String]
+        public var purpose: String?
+        public var target: String
+        public var accountID: String?
+        public var evidence: [Evidence]
+        public var occurrences: Int
+
+        /// A tracker signature (not a flow the entity map explains or a policy check).
+        public var isTracker: Bool { !rule.hasPrefix("entity-") && !rule.hasPrefix("unattributed-") && !rule.hasPrefix("policy-") }
+        public var severityRank: Int { ["info", "low", "medium", "high", "critical"].firstIndex(of: severity) ?? 0 }
+    }
+
+    public struct Platform: Sendable, Hashable {
+        public var id: String
+        public var name: String
+        public var score: Double
+        public var grade: String
+    }
+
+    public struct Entity: Sendable, Hashable {
+        public var id: String
+        public var name: String
+        public var platform: String
+        public var sites: [String]
+    }
+
+    public struct Cookie: Sendable, Hashable {
+        public var name: String
+        public var domain: String
+    }
+
+    public struct Form: Sendable, Hashable {
+        public var action: String
+        public var actionSite: String?
+        public var firstParty: Bool
+        public var categories: [String]
+    }
+
+    public struct Policy: Sendable, Hashable {
+        public var url: String
+        public var foundBy: String
+        public var practices: [String]
+        public var negatedOnly: [String]
+        public var error: String?
+    }
+
+    public struct GraphNode: Sendable, Hashable {
+        public var id: String
+        public var type: String
+        public var label: String
+        public var firstParty: Bool?
+    }
+
+    public struct GraphEdge: Sendable, Hashable {
+        public var from: String
+        public var to: String
+        public var type: String
+        public var kind: String?
+        public var count: Int
+        public var labels: [String]
+    }
+
+    public struct Page: Sendable {
+        public var url: String
+        public var finalURL: String?
+        public var site: String?
+        public var status: Int?
+        public var error: String?
+        public var score: Double
+        public var grade: String
+        public var platforms: [Platform]
+        public var findings: [Finding]
+        public var entities: [Entity]
+        public var thirdPartySites: [String]
+        public var cookies: [Cookie]
+        public var forms: [Form]
+        public var policy: Policy?
+        public var nodes: [GraphNode]
+        public var edges: [GraphEdge]
+
+        /// The key two reports match pages on: the URL without scheme, query and fragment.
+        public var key: String {
+            var text = finalURL ?? url
+            if let scheme = text.range(of: "://") { text = String(text[scheme.upperBound...]) }
+            if let cut = text.firstIndex(where: { $0 == "?" || $0 == "#" }) { text = String(text[..<cut]) }
+            while text.count > 1 && text.hasSuffix("/") { text.removeLast() }
+            return text.lowercased()
+        }
+    }
+
+    public var startedAt: String
+    public var finishedAt: String
+    public var toolVersion: String
+    public var pages: [Page]
+    public var source: String
+
+    public struct ReadError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Reads a report file written by `dragnet audit`.
+    public init(path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else { throw ReadError(description: "cannot read report \(path)") }
+        try self.init(data: data, source: path)
+    }
+
+    public init(data: Data, source: String) throws {
+        guard let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw ReadError(description: "\(source) is not a JSON report")
+        }
+        guard let version = root["schemaVersion"] as? Int, version == 2 else {
+            throw ReadError(description: "\(source): unsupported report schemaVersion \(root["schemaVersion"] ?? "none") (this dragnet reads 2)")
+        }
+        self.source = source
+        startedAt = root["startedAt"] as? String ?? ""
+        finishedAt = root["finishedAt"] as? String ?? ""
+        toolVersion = (root["tool"] as? [String: Any])?["version"] as? String ?? ""
+        pages = (root["pages"] as? [[String: Any]] ?? []).map(Self.page)
+    }
+
+    static func page(_ json: [String: Any]) -> Page {
+        let exposure = json["exposure"] as? [String: Any] ?? [:]
+        let platformJSON = exposure["platforms"] as? [String: [String: Any]] ?? [:]
+        let platforms = platformJSON.keys.sorted().map { id in
+            let entry = platformJSON[id]!
+            return Platform(id: id, name: entry["name"] as? String ?? id, score: number(entry["score"]), grade: entry["grade"] as? String ?? "")
+        }
+        let findings = (json["findings"] as? [[String: Any]] ?? []).map { item in
+            Finding(
+                id: item["id"] as? String ?? "", rule: item["rule"] as? String ?? "", title: item["title"] as? String ?? "",
+                severity: item["severity"] as? String ?? "info", entity: item["entity"] as? String, platform: item["platform"] as? String ?? "",
+                channel: item["channel"] as? String ?? "", data: item["data"] as? [String] ?? [], purpose: item["purpose"] as? String,
+                target: item["target"] as? String ?? "", accountID: item["accountId"] as? String,
+                evidence: (item["evidence"] as? [[String: Any]] ?? []).map {
+                    .init(element: $0["element"] as? String ?? "", url: $0["url"] as? String, line: $0["line"] as? Int, snippet: $0["snippet"] as? String)
+                },
+                occurrences: item["occurrences"] as? Int ?? 1)
+        }
+        let entities = (json["entities"] as? [[String: Any]] ?? []).map {
+            Entity(id: $0["id"] as? String ?? "", name: $0["name"] as? String ?? "", platform: $0["platform"] as? String ?? "", sites: $0["sites"] as? [String] ?? [])
+        }
+        let cookies = (json["cookies"] as? [[String: Any]] ?? []).map { Cookie(name: $0["name"] as? String ?? "", domain: $0["domain"] as? String ?? "") }
+        let forms = (json["forms"] as? [[String: Any]] ?? []).map {
+            Form(
+                action: stripQuery($0["action"] as? String ?? ""), actionSite: $0["actionSite"] as? String, firstParty: $0["firstParty"] as? Bool ?? true,
+                categories: $0["categories"] as? [String] ?? [])
+        }
+        var policy: Policy?
+        if let entry = json["policy"] as? [String: Any] {
+            policy = Policy(
+                url: entry["url"] as? String ?? "", foundBy: entry["foundBy"] as? String ?? "", practices: entry["practices"] as? [String] ?? [],
+                negatedOnly: entry["negatedOnly"] as? [String] ?? [], error: entry["error"] as? String)
+        }
+        let graph = json["graph"] as? [String: Any] ?? [:]
+        let nodes = (graph["nodes"] as? [[String: Any]] ?? []).map {
+            GraphNode(id: $0["id"] as? String ?? "", type: $0["type"] as? String ?? "", label: $0["label"] as? String ?? "", firstParty: $0["firstParty"] as? Bool)
+        }
+        let edges = (graph["edges"] as? [[String: Any]] ?? []).map {
+            GraphEdge(
+                from: $0["from"] as? String ?? "", to: $0["to"] as? String ?? "", type: $0["type"] as? String ?? "", kind: $0["kind"] as? String,
+                count: $0["count"] as? Int ?? 1, labels: $0["labels"] as? [String] ?? [])
+        }
+        let error = (json["error"] as? [String: Any]).map { "\($0["code"] as? String ?? "error"): \($0["message"] as? String ?? "")" }
+        return Page(
+            url: json["url"] as? String ?? "", finalURL: json["finalURL"] as? String, site: json["site"] as? String, status: json["status"] as? Int,
+            error: error, score: number(exposure["score"]), grade: exposure["grade"] as? String ?? "A", platforms: platforms, findings: findings,
+            entities: entities, thirdPartySites: (json["thirdParties"] as? [[String: Any]] ?? []).compactMap { $0["site"] as? String }.sorted(),
+            cookies: cookies, forms: forms, policy: policy, nodes: nodes, edges: edges)
+    }
+
+    static func number(_ value: Any?) -> Double {
+        if let value = value as? Double { return value }
+        if let value = value as? Int { return Double(value) }
+        if let value = value as? NSNumber { return value.doubleValue }
+        return 0
+    }
+
+    static func stripQuery(_ url: String) -> String {
+        guard let cut = url.firstIndex(where: { $0 == "?" || $0 == "#" }) else { return url }
+        return String(url[..<cut])
+    }
+}
