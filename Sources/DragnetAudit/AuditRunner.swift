@@ -142,14 +142,14 @@ public enum AuditRunner {
                         group.addTask {
                             var auditor = PageAuditor(resolver: resolver, firstPartySites: firstParty, filters: filters, rules: rules)
                             let report = auditor.audit(result, source: sourcesByID[result.id])
-                            guard let policyFetcher, report.error == nil, let site = report.site, (200..<300).contains(report.status ?? 0) else {
+                            guard let policyFetcher, report.error == nil, report.site != nil, (200..<300).contains(report.status ?? 0) else {
                                 continuation.yield(Self.finished(report))
                                 return
                             }
                             // Waiting for the policy holds no extraction slot.
                             await pending.add(Task {
                                 var report = report
-                                report.policy = await policyFetcher.policy(site: site, candidates: PolicyDiscovery.candidates(for: report))
+                                report.policy = await policyFetcher.policy(candidates: PolicyDiscovery.candidates(for: report))
                                 if let policy = report.policy, let rules { Self.checkPractice(&report, policy: policy, rules: rules) }
                                 continuation.yield(Self.finished(report))
                             })

@@ -61,12 +61,15 @@ public enum PolicyDiscovery {
 }
 
 /// Fetches privacy policies with its own fetch session (the same libcurl fetcher and
-/// options as the pages), once per site however many pages of the site are audited.
+/// options as the pages). Each policy URL is fetched once however many pages point to
+/// it, and pages with the same candidates share one result; the result depends only on
+/// the page's own candidates, never on which page of the site finished first.
 actor PolicyFetcher {
     private let session: FetchSession
     private var waiting: [Int: CheckedContinuation<FetchResult, Never>] = [:]
     private var nextID = 0
-    private var bySite: [String: Task<PagePolicy?, Never>] = [:]
+    private var byCandidates: [String: Task<PagePolicy?, Never>] = [:]
+    private var byURL: [String: Task<FetchResult, Never>] = [:]
     private let rules: PolicyRulePack
 
     init(options: FetchOptions, rules: PolicyRulePack) throws(FetchError) {
@@ -88,6 +91,14 @@ actor PolicyFetcher {
         waiting.removeValue(forKey: result.id)?.resume(returning: result)
     }
 
+    /// The result for `url`, fetched once.
+    private func fetchOnce(_ url: String) async -> FetchResult {
+        if let task = byURL[url] { return await task.value }
+        let task = Task { await self.fetch(url) }
+        byURL[url] = task
+        return await task.value
+    }
+
     private func fetch(_ url: String) async -> FetchResult {
         let id = nextID
         nextID += 1
@@ -97,11 +108,12 @@ actor PolicyFetcher {
         }
     }
 
-    /// The policy of `site`, trying `candidates` in order until one is a text document.
-    func policy(site: String, candidates: [(url: String, foundBy: String)]) async -> PagePolicy? {
-        if let task = bySite[site] { return await task.value }
+    /// The policy for a page with these candidates, tried in order until one is a text document.
+    func policy(candidates: [(url: String, foundBy: String)]) async -> PagePolicy? {
+        let key = candidates.map { $0.url + " " + $0.foundBy }.joined(separator: "\n")
+        if let task = byCandidates[key] { return await task.value }
         let task = Task { await self.resolve(candidates) }
-        bySite[site] = task
+        byCandidates[key] = task
         return await task.value
     }
 
@@ -111,7 +123,7 @@ actor PolicyFetcher {
         var last: PagePolicy?
         for candidate in candidates {
             tried.append(candidate.url)
-            let result = await fetch(candidate.url)
+            let result = await fetchOnce(candidate.url)
             var policy = PagePolicy(url: candidate.url, foundBy: candidate.foundBy, tried: tried)
             policy.status = result.status
             if let error = result.error {

@@ -4,7 +4,8 @@ extension ReportRenderer {
     /// One self-contained HTML file (no network): exposure per platform, findings with
     /// evidence in sortable tables, the data-flow graph of each page as SVG, and the policy.
     /// Every string that comes from a page goes through `xml(_:)`.
-    public static func html(_ report: AuditReport, previous: AuditReport? = nil) -> String {
+    /// - Parameter history: per page key (URL without scheme and query), its scores over earlier runs (oldest first) for a small chart.
+    public static func html(_ report: AuditReport, previous: AuditReport? = nil, history: [String: [(run: String, score: Double)]] = [:]) -> String {
         var body: [String] = []
         body.append("<h1>Dragnet audit</h1>")
         body.append("<p class=\"meta\">\(report.pages.count) page(s) · started \(xml(report.startedAt)) · dragnet \(xml(report.toolVersion))</p>")
@@ -32,6 +33,7 @@ extension ReportRenderer {
                 continue
             }
             body.append("<p class=\"score grade-\(xml(page.grade))\">Exposure <strong>\(ExposureText.number(page.score))</strong> (grade \(xml(page.grade)))</p>")
+            if let points = history[page.key], points.count >= 2 { body.append(chart(points)) }
             body.append("<table class=\"sortable\"><thead><tr><th>platform</th><th>score</th><th>grade</th></tr></thead><tbody>")
             for platform in page.platforms.sorted(by: { ($1.score, $0.id) < ($0.score, $1.id) }) {
                 body.append("<tr><td>\(xml(platform.name)) <code>\(xml(platform.id))</code></td><td>\(ExposureText.number(platform.score))</td><td>\(xml(platform.grade))</td></tr>")
@@ -74,6 +76,20 @@ extension ReportRenderer {
             </body></html>
 
             """
+    }
+
+    /// The page's exposure over its recorded runs, as a small SVG line chart.
+    static func chart(_ points: [(run: String, score: Double)]) -> String {
+        let width = 320
+        let height = 80
+        let step = Double(width - 20) / Double(max(1, points.count - 1))
+        let coordinates = points.enumerated().map { index, point in
+            "\(10 + Int((Double(index) * step).rounded())),\(height - 10 - Int((point.score / 100 * Double(height - 20)).rounded()))"
+        }
+        let titles = points.map { "\(xml($0.run)): \(ExposureText.number($0.score))" }.joined(separator: "; ")
+        return "<figure class=\"history\"><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(width) \(height)\" width=\"\(width)\" height=\"\(height)\" role=\"img\" aria-label=\"exposure over time\">"
+            + "<rect x=\"0\" y=\"0\" width=\"\(width)\" height=\"\(height)\" fill=\"#fafafa\"/><polyline fill=\"none\" stroke=\"#c62828\" stroke-width=\"2\" points=\"\(coordinates.joined(separator: " "))\"/>"
+            + "<title>\(titles)</title></svg><figcaption>exposure over \(points.count) runs</figcaption></figure>"
     }
 
     /// Only http(s) links are clickable; anything else (javascript:, data:) becomes inert.

@@ -2,6 +2,7 @@ import ArgumentParser
 import DragnetAudit
 import DragnetCore
 import DragnetFetch
+import DragnetReport
 import DragnetRules
 import DragnetSites
 import Foundation
@@ -52,8 +53,14 @@ struct AuditCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-rules"), help: "Skip entities, tracker signatures and the exposure score.")
     var noRules = false
 
-    @Flag(inversion: .prefixedNo, help: "Find, fetch and classify each fetched page's privacy policy (once per site), and flag flows it does not disclose.")
+    @Flag(inversion: .prefixedNo, help: "Find, fetch and classify each fetched page's privacy policy (each policy URL once), and flag flows it does not disclose.")
     var policies = true
+
+    @Option(help: "The history database (default: $DRAGNET_HISTORY, else reports/history.sqlite under the current directory; --out does not move it).")
+    var history: String?
+
+    @Flag(name: .customLong("no-history"), help: "Do not record this audit in the history database.")
+    var noHistory = false
 
     @Option(help: "Report formats, comma-separated: json, md, html, sarif, junit (default json). Others are written next to the JSON file.")
     var format: String = "json"
@@ -109,6 +116,18 @@ struct AuditCommand: AsyncParsableCommand {
             destination = URL(fileURLWithPath: out).appendingPathComponent(Self.reportName(startedAt))
         }
         let writer = try ReportWriter(destination: destination, scratchDirectory: FileManager.default.temporaryDirectory)
+        var store: HistoryStore?
+        var runID: Int64?
+        if !noHistory {
+            let path = history ?? ProcessInfo.processInfo.environment["DRAGNET_HISTORY"].flatMap { $0.isEmpty ? nil : $0 } ?? "reports/history.sqlite"
+            do {
+                store = try HistoryStore(path: path)
+                runID = try store?.beginRun(startedAt: Self.timestamp(startedAt), tool: Dragnet.version)
+            } catch {
+                FileHandle.standardError.write(Data("dragnet audit: cannot open the history database \(path): \(error)\n".utf8))
+                throw ExitCode(ExitStatus.usage)
+            }
+        }
 
         var options = AuditOptions()
         options.fetch = fetch.options()
@@ -131,6 +150,7 @@ struct AuditCommand: AsyncParsableCommand {
         var explanations: [(Int, String)] = []
         for await page in run.pages {
             try writer.append(id: page.id, json: page.json)
+            if let store, let runID { try store.addPage(run: runID, position: page.id, json: page.json) }
             if page.failed { failed += 1 }
             thirdParties.formUnion(page.thirdPartySites)
             findings += page.evaluation.findings.count
@@ -170,9 +190,14 @@ struct AuditCommand: AsyncParsableCommand {
             } ?? .null),
         ]
         try writer.finish(header: header)
+        if let store, let runID {
+            try store.finishRun(runID, finishedAt: Self.timestamp(Date()), interrupted: interrupted.isSet, report: destination?.path)
+        }
         if let destination {
             let previous = ReportFormats.previous(of: destination.path)
-            for path in try ReportFormats.render(try ReportFormats.parse(format), jsonPath: destination.path, rules: rulePack, previous: previous) where !quiet {
+            let rendered = try ReportFormats.render(
+                try ReportFormats.parse(format), jsonPath: destination.path, rules: rulePack, previous: previous, history: ReportFormats.scoresByPage(store))
+            for path in rendered where !quiet {
                 FileHandle.standardError.write(Data("wrote \(path)\n".utf8))
             }
         }

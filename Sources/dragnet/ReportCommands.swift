@@ -31,6 +31,14 @@ enum ReportFormats {
         return RuleHelp(titles: titles, descriptions: descriptions, helpURI: uris)
     }
 
+    /// Per page URL, its scores in every recorded run.
+    static func scoresByPage(_ store: HistoryStore?) -> [String: [(run: String, score: Double)]] {
+        guard let entries = try? store?.entries(site: nil) else { return [:] }
+        var result: [String: [(run: String, score: Double)]] = [:]
+        for entry in entries { result[entry.key, default: []].append(("run \(entry.run), \(entry.startedAt)", entry.score)) }
+        return result
+    }
+
     /// The newest other `dragnet-*.json` report in the folder of `path`, if any.
     static func previous(of path: String) -> AuditReport? {
         let folder = (path as NSString).deletingLastPathComponent
@@ -43,7 +51,9 @@ enum ReportFormats {
     }
 
     /// Writes every format but JSON next to `jsonPath`; returns the paths written.
-    static func render(_ formats: [String], jsonPath: String, rules: RulePack?, previous: AuditReport?) throws -> [String] {
+    static func render(
+        _ formats: [String], jsonPath: String, rules: RulePack?, previous: AuditReport?, history: [String: [(run: String, score: Double)]] = [:]
+    ) throws -> [String] {
         let others = formats.filter { $0 != "json" }
         guard !others.isEmpty else { return [] }
         let report = try AuditReport(path: jsonPath)
@@ -51,16 +61,18 @@ enum ReportFormats {
         var written: [String] = []
         for format in others {
             let path = base + "." + extensions[format]!
-            try text(format, report: report, rules: rules, previous: previous).write(toFile: path, atomically: true, encoding: .utf8)
+            try text(format, report: report, rules: rules, previous: previous, history: history).write(toFile: path, atomically: true, encoding: .utf8)
             written.append(path)
         }
         return written
     }
 
-    static func text(_ format: String, report: AuditReport, rules: RulePack?, previous: AuditReport?) -> String {
+    static func text(
+        _ format: String, report: AuditReport, rules: RulePack?, previous: AuditReport?, history: [String: [(run: String, score: Double)]] = [:]
+    ) -> String {
         switch format {
         case "md": ReportRenderer.markdown(report, previous: previous)
-        case "html": ReportRenderer.html(report, previous: previous)
+        case "html": ReportRenderer.html(report, previous: previous, history: history)
         case "sarif": ReportRenderer.sarif(report, help: help(rules)).prettyText + "\n"
         case "junit": ReportRenderer.junit(report)
         default: ""
@@ -165,8 +177,9 @@ struct DiffCommand: ParsableCommand {
         commandName: "diff",
         abstract: "What changed between two audits: sites, entities, platforms, trackers, cookies, data, forms, policy practices, scores.",
         discussion: """
-            A and B are report files. Pages are matched by URL without query; findings by their stable ids, so \
-            cache-busters and rotating parameters are no change. Exit codes: 0, 1 when --fail-on matched, 2 usage error.
+            A and B are report files, or runs from the history database (a run id, or a date for that day's last run). \
+            Pages are matched by URL without query; findings by their stable ids, so cache-busters and rotating parameters \
+            are no change. Exit codes: 0, 1 when --fail-on matched, 2 usage error.
             """
     )
 
@@ -182,6 +195,9 @@ struct DiffCommand: ParsableCommand {
     @Option(name: .customLong("fail-on"), help: "Exit 1 when anything was added (added) or a score went up (score-up); repeatable.")
     var failOn: [String] = []
 
+    @Option(help: "The history database for run references (default: $DRAGNET_HISTORY, else reports/history.sqlite).")
+    var history: String?
+
     func validate() throws {
         guard ["text", "md", "json"].contains(format) else { throw ValidationError("--format must be text, md or json") }
         for condition in failOn where !["added", "score-up"].contains(condition) {
@@ -190,7 +206,7 @@ struct DiffCommand: ParsableCommand {
     }
 
     func run() throws {
-        let diff = ReportDiff.compare(try AuditReport(path: old), try AuditReport(path: new))
+        let diff = ReportDiff.compare(try HistoryLocation.report(old, history: history), try HistoryLocation.report(new, history: history))
         switch format {
         case "json": print(diff.json.prettyText)
         default: print(diff.render(markdown: format == "md"))
@@ -199,4 +215,80 @@ struct DiffCommand: ParsableCommand {
             throw ExitCode(ExitStatus.violations)
         }
     }
+}
+
+/// The history database path every command uses by default.
+enum HistoryLocation {
+    static func path(_ explicit: String?) -> String {
+        explicit ?? ProcessInfo.processInfo.environment["DRAGNET_HISTORY"].flatMap { $0.isEmpty ? nil : $0 } ?? "reports/history.sqlite"
+    }
+
+    /// A report file, or a run in the history (its id, or a date: the day's last run).
+    static func report(_ reference: String, history: String?) throws -> AuditReport {
+        if FileManager.default.fileExists(atPath: reference) { return try AuditReport(path: reference) }
+        let path = Self.path(history)
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw UsageError(description: "\(reference) is neither a report file nor a run (no history at \(path))")
+        }
+        guard let report = try HistoryStore(path: path).report(reference) else {
+            throw UsageError(description: "\(reference) is neither a report file nor a run in \(path)")
+        }
+        return report
+    }
+}
+
+struct HistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "Score, grade and finding counts per run over time, from the history database.",
+        discussion: "SITE is a registrable domain (example.com) or the start of a page URL without scheme. Exit codes: 0, 2 usage error."
+    )
+
+    @Argument(help: "A site, or the start of a page URL (default: every page).")
+    var site: String?
+
+    @Option(help: "The history database (default: $DRAGNET_HISTORY, else reports/history.sqlite).")
+    var history: String?
+
+    @Option(help: "text or json.")
+    var format: String = "text"
+
+    func validate() throws {
+        guard ["text", "json"].contains(format) else { throw ValidationError("--format must be text or json") }
+    }
+
+    func run() throws {
+        let path = HistoryLocation.path(history)
+        guard FileManager.default.fileExists(atPath: path) else { throw UsageError(description: "no history database at \(path)") }
+        let store = try HistoryStore(path: path)
+        let entries = try store.entries(site: site)
+        if format == "json" {
+            print(JSONValue.array(entries.map { entry in
+                .object([
+                    ("run", .int(Int(entry.run))), ("startedAt", .string(entry.startedAt)), ("url", .string(entry.url)), ("page", .string(entry.key)),
+                    ("site", .string(entry.site)),
+                    ("score", .double(entry.score)), ("grade", .string(entry.grade)), ("findings", .int(entry.findings)),
+                    ("critical", .int(entry.critical)), ("high", .int(entry.high)),
+                ])
+            }).prettyText)
+            return
+        }
+        guard !entries.isEmpty else {
+            print("no runs\(site.map { " for \($0)" } ?? "") in \(path)")
+            return
+        }
+        var byPage: [String: [HistoryStore.Entry]] = [:]
+        for entry in entries { byPage[entry.key, default: []].append(entry) }
+        for key in byPage.keys.sorted() {
+            let list = byPage[key]!
+            print("\(key)  \(HistoryStore.sparkline(list.map(\.score)))")
+            for entry in list {
+                print("  run \(entry.run)  \(entry.startedAt)  \(ExposureText.number(entry.score).leftPadded(5)) \(entry.grade)  \(entry.findings) findings (\(entry.critical) critical, \(entry.high) high)")
+            }
+        }
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
 }

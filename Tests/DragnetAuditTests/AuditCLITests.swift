@@ -2,8 +2,13 @@ import DragnetTestSupport
 import Foundation
 import Testing
 
-func dragnet(_ arguments: [String], stdin: String = "", onStart: (Int32) -> Void = { _ in }) throws -> ProcessOutput {
-    try ProcessRunner.run(try Fixtures.dragnetExecutable(), arguments, stdin: stdin, onStart: onStart)
+/// One history database for every `dragnet` the audit tests start, outside the checkout.
+let testHistory = FileManager.default.temporaryDirectory.appendingPathComponent("dragnet-test-history-\(UUID().uuidString).sqlite").path
+
+func dragnet(_ arguments: [String], stdin: String = "", environment: [String: String] = [:], onStart: (Int32) -> Void = { _ in }) throws -> ProcessOutput {
+    var environment = environment
+    if environment["DRAGNET_HISTORY"] == nil { environment["DRAGNET_HISTORY"] = testHistory }
+    return try ProcessRunner.run(try Fixtures.dragnetExecutable(), arguments, stdin: stdin, environment: environment, onStart: onStart)
 }
 
 func temporaryDirectory() throws -> URL {

@@ -2,6 +2,7 @@ import DragnetCore
 import DragnetReport
 import DragnetTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 /// Validates a SARIF file against the official 2.1.0 schema (draft-04) with Python's jsonschema.
@@ -175,5 +176,96 @@ struct ReportFormatTests {
         #expect((parsed?["edges"] as? [[String: Any]])?.contains { $0["type"] as? String == "sends" } == true)
         #expect(try dragnet(["graph", "--page", "https://nowhere.example/", json]).status == 2)
         #expect(try dragnet(["graph", "/nonexistent/report.json"]).status == 2)
+    }
+}
+
+@Suite("History: SQLite with GRDB")
+struct HistoryTests {
+    @Test("each audit is a run; dragnet history shows scores over time with a sparkline; runs diff by id")
+    func history() throws {
+        let directory = try temporaryDirectory()
+        let database = directory.appendingPathComponent("history.sqlite").path
+        let environment = ["DRAGNET_HISTORY": database]
+        for (index, version) in ["1", "2", "2&again=1"].enumerated() {
+            let output = try dragnet(
+                ["audit", "-q", "--no-policies", "--rules", Fixtures.rulesDirectory, "--format", "json,html", "--out", directory.path,
+                 "--output", directory.appendingPathComponent("dragnet-2026112\(index).json").path, try FixtureSite.url("/evolving/?v=\(version)")],
+                environment: environment)
+            #expect(output.status == 0, "\(output.stderr)")
+        }
+        let text = try dragnet(["history", "127.0.0.1"], environment: environment)
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.lines.count == 4)
+        #expect(text.lines[0].hasSuffix("  ▁▄▄"))  // 0, then 35 × 1.42 = 49.7 twice
+        #expect(text.lines[1].contains("run 1"))
+        #expect(text.lines[2].contains("1 findings"))
+        let json = try dragnet(["history", "--format", "json"], environment: environment)
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(entries.map { $0["run"] as? Int } == [1, 2, 3])
+        #expect((entries[0]["score"] as? Double ?? -1) == 0)
+        #expect((entries[1]["score"] as? Double ?? 0) > 0)
+        // Runs from the history diff like report files.
+        let diff = try dragnet(["diff", "--fail-on", "added", "1", "2"], environment: environment)
+        #expect(diff.status == 1)
+        #expect(diff.stdout.contains("+ trackers: tiktok-pixel [C4EVOLVEPIXEL1234567]"))
+        #expect(try dragnet(["diff", "--fail-on", "added", "2", "3"], environment: environment).status == 0)
+        #expect(try dragnet(["diff", "9", "2"], environment: environment).status == 2)
+        // The HTML of the third run charts the page's exposure over the three runs.
+        let html = try String(contentsOfFile: directory.appendingPathComponent("dragnet-20261122.html").path, encoding: .utf8)
+        #expect(html.contains("exposure over 3 runs"))
+    }
+
+    @Test("two audits writing at once both land whole")
+    func concurrentWriters() throws {
+        let directory = try temporaryDirectory()
+        let database = directory.appendingPathComponent("history.sqlite").path
+        let urls = (1...12).map { _ in (try? FixtureSite.url("/evolving/?v=2")) ?? "" }
+        let list = directory.appendingPathComponent("urls.txt")
+        try urls.joined(separator: "\n").write(to: list, atomically: true, encoding: .utf8)
+        let group = DispatchGroup()
+        let statuses = Mutex<[Int32]>([])
+        for index in 0..<2 {
+            group.enter()
+            DispatchQueue.global().async {
+                let output = try? dragnet(
+                    ["audit", "-q", "--no-policies", "--rules", Fixtures.rulesDirectory, "--output", directory.appendingPathComponent("r\(index).json").path, list.path],
+                    environment: ["DRAGNET_HISTORY": database])
+                statuses.withLock { $0.append(output?.status ?? -1) }
+                group.leave()
+            }
+        }
+        group.wait()
+        #expect(statuses.withLock { $0 } == [0, 0])
+        let json = try dragnet(["history", "--format", "json"], environment: ["DRAGNET_HISTORY": database])
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(entries.count == 24)
+        #expect(Set(entries.compactMap { $0["run"] as? Int }) == [1, 2])
+    }
+
+    @Test("an interrupted audit leaves a consistent database with the pages that finished")
+    func interrupted() throws {
+        let directory = try temporaryDirectory()
+        let database = directory.appendingPathComponent("history.sqlite").path
+        let list = directory.appendingPathComponent("urls.txt")
+        try ([try FixtureSite.url("/evolving/?v=2")] + (1...3).map { _ in (try? FixtureSite.url("/slow")) ?? "" })
+            .joined(separator: "\n").write(to: list, atomically: true, encoding: .utf8)
+        let output = try dragnet(
+            ["audit", "-q", "--no-policies", "--rules", Fixtures.rulesDirectory, "--timeout", "30", "--output", directory.appendingPathComponent("r.json").path, list.path],
+            environment: ["DRAGNET_HISTORY": database]
+        ) { pid in
+            Thread.sleep(forTimeInterval: 1.5)
+            kill(pid, SIGINT)
+        }
+        #expect(output.status == 0 || output.status == 3)
+        let check = try ProcessRunner.run("/usr/bin/env", ["python3", "-c", """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            print(db.execute('PRAGMA integrity_check').fetchone()[0])
+            print(db.execute('SELECT COUNT(*) FROM run').fetchone()[0], db.execute('SELECT interrupted FROM run').fetchone()[0])
+            print(db.execute("SELECT url FROM page ORDER BY position").fetchall()[0][0])
+            """, database])
+        #expect(check.lines.first == "ok")
+        #expect(check.lines.dropFirst().first == "1 1")
+        #expect(check.lines.last?.contains("/evolving/") == true)
     }
 }
