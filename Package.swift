@@ -78,7 +78,7 @@ let package = Package(
         ),
         .target(
             name: "DragnetReport",
-            dependencies: ["DragnetCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["DragnetCore", "DragnetRules", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .target(

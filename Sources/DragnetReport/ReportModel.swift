@@ -97,6 +97,8 @@ public struct AuditReport: Sendable {
         public var policy: Policy?
         public var nodes: [GraphNode]
         public var edges: [GraphEdge]
+        /// The summarised response headers, lower-case names (empty for saved files).
+        public var headers: [String: String] = [:]
 
         /// The key two reports match pages on: the URL without scheme, query and fragment.
         public var key: String {
@@ -181,11 +183,15 @@ public struct AuditReport: Sendable {
                 count: $0["count"] as? Int ?? 1, labels: $0["labels"] as? [String] ?? [])
         }
         let error = (json["error"] as? [String: Any]).map { "\($0["code"] as? String ?? "error"): \($0["message"] as? String ?? "")" }
-        return Page(
+        var page = Page(
             url: json["url"] as? String ?? "", finalURL: json["finalURL"] as? String, site: json["site"] as? String, status: json["status"] as? Int,
             error: error, score: number(exposure["score"]), grade: exposure["grade"] as? String ?? "A", platforms: platforms, findings: findings,
             entities: entities, thirdPartySites: (json["thirdParties"] as? [[String: Any]] ?? []).compactMap { $0["site"] as? String }.sorted(),
             cookies: cookies, forms: forms, policy: policy, nodes: nodes, edges: edges)
+        for (name, value) in json["headers"] as? [String: Any] ?? [:] {
+            if let text = value as? String { page.headers[name] = text }
+        }
+        return page
     }
 
     static func number(_ value: Any?) -> Double {

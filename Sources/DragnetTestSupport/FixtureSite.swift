@@ -144,6 +144,15 @@ public enum FixtureSite {
                     text: evolvingPage(tracker: false))
             }
 
+        case "flaky":
+            // /flaky/KEY: the TikTok pixel on every other visit (an A/B test, a consent race …).
+            let key = parts.count > 1 ? parts[1] : ""
+            let hit = hits.withLock { counts -> Int in
+                counts["flaky-" + key, default: 0] += 1
+                return counts["flaky-" + key]!
+            }
+            connection.respond(status: 200, headers: [("Content-Type", "text/html; charset=utf-8")], text: evolvingPage(tracker: hit % 2 == 1))
+
         case "hostile":
             connection.respond(status: 200, headers: [("Content-Type", "text/html; charset=utf-8")], text: hostilePage)
 

@@ -1,0 +1,106 @@
+import ArgumentParser
+import DragnetCore
+import DragnetReport
+import DragnetRules
+import Foundation
+
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Audit the targets of dragnet.yml and fail on denied flows, budgets, headers and policy rules (privacy policy-as-code for CI).",
+        discussion: """
+            Exit codes: 0 pass (warnings, flaky, baselined and allowed findings never fail), 1 violations, \
+            2 configuration or usage error (reported as file:line:col). With GITHUB_ACTIONS=true, violations are \
+            also printed as workflow annotations; with GITHUB_STEP_SUMMARY set, a Markdown summary is appended to it.
+            """
+    )
+
+    @Option(help: "The configuration (default: dragnet.yml in the current directory).")
+    var config: String = "dragnet.yml"
+
+    @Option(help: "Findings already accepted (a JSON file of finding ids): only new findings fail.")
+    var baseline: String?
+
+    @Flag(help: "Write the current findings to --baseline and pass.")
+    var updateBaseline = false
+
+    @Option(name: .customLong("repeat"), help: "Audit each target K times; a finding seen in only some runs is flaky and never fails.")
+    var repeatCount: Int = 1
+
+    @Option(help: "Write SARIF 2.1.0 here.")
+    var sarif: String?
+
+    @Option(help: "Write JUnit XML here.")
+    var junit: String?
+
+    @Option(help: "Folder for the audit reports (default: reports).")
+    var out: String = "reports"
+
+    @Option(help: "Today's date for allow expiry (YYYY-MM-DD; default: the current UTC date).")
+    var today: String?
+
+    func validate() throws {
+        guard repeatCount >= 1 && repeatCount <= 10 else { throw ValidationError("--repeat must be from 1 to 10") }
+        if updateBaseline && baseline == nil { throw ValidationError("--update-baseline needs --baseline FILE") }
+    }
+
+    func run() async throws {
+        let configuration = CheckConfig(path: config)
+        if !configuration.errors.isEmpty {
+            for diagnostic in configuration.errors { FileHandle.standardError.write(Data("\(diagnostic)\n".utf8)) }
+            throw ExitCode(ExitStatus.usage)
+        }
+        var accepted = Set<String>()
+        if let baseline, !updateBaseline, FileManager.default.fileExists(atPath: baseline) {
+            guard let data = FileManager.default.contents(atPath: baseline),
+                let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any], let ids = json["findings"] as? [String]
+            else { throw UsageError(description: "\(baseline) is not a dragnet baseline ({\"findings\": [ids]})") }
+            accepted = Set(ids)
+        }
+
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let stamp = AuditCommand.reportName(Date()).replacingOccurrences(of: ".json", with: "")
+        var runs: [AuditReport] = []
+        for index in 1...repeatCount {
+            let path = (out as NSString).appendingPathComponent("\(stamp)-check\(repeatCount > 1 ? "-\(index)" : "").json")
+            var arguments = ["-q", "--output", path]
+            if let rules = configuration.rules { arguments += ["--rules", rules] }
+            for list in configuration.lists { arguments += ["--list", list] }
+            arguments += configuration.targets
+            let audit = try AuditCommand.parse(arguments)
+            do {
+                try await audit.run()
+            } catch let code as ExitCode where code.rawValue == ExitStatus.allFailed {
+                // Every target failed: the report says why, and the check fails on it below.
+            }
+            runs.append(try AuditReport(path: path))
+        }
+
+        let date = today ?? Date().formatted(.iso8601.year().month().day())
+        let result = Checker.check(runs, config: configuration, baseline: accepted, today: date)
+        if let last = runs.last {
+            if let sarif { try (ReportRenderer.sarif(last, help: ReportFormats.help(try? RuleFlags.parse([]).load())).prettyText + "\n").write(toFile: sarif, atomically: true, encoding: .utf8) }
+            if let junit { try ReportRenderer.junit(last).write(toFile: junit, atomically: true, encoding: .utf8) }
+        }
+        if updateBaseline, let baseline {
+            let json = JSONValue.object([("findings", .array(result.findings.map { .string($0) }))])
+            try (json.prettyText + "\n").write(toFile: baseline, atomically: true, encoding: .utf8)
+            print("wrote \(result.findings.count) finding(s) to \(baseline)")
+            return
+        }
+        print(result.text())
+        let environment = ProcessInfo.processInfo.environment
+        if environment["GITHUB_ACTIONS"] == "true" {
+            let annotations = result.githubAnnotations(configFile: config)
+            if !annotations.isEmpty { print(annotations) }
+        }
+        if let summary = environment["GITHUB_STEP_SUMMARY"], !summary.isEmpty {
+            if let handle = FileHandle(forWritingAtPath: summary) ?? (FileManager.default.createFile(atPath: summary, contents: nil) ? FileHandle(forWritingAtPath: summary) : nil) {
+                handle.seekToEndOfFile()
+                handle.write(Data(result.markdown().utf8))
+                handle.closeFile()
+            }
+        }
+        if result.failed { throw ExitCode(ExitStatus.violations) }
+    }
+}
