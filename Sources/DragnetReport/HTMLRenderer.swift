@@ -15,12 +15,11 @@ extension ReportRenderer {
             body.append("<section><h2>Changes since the previous run</h2>")
             if changed.isEmpty { body.append("<p>No change.</p>") }
             for page in changed {
-                var items: [String] = []
-                for kind in ["trackers", "thirdPartySites", "platforms", "cookies", "data", "practices"] {
-                    items += (page.added[kind] ?? []).map { "<li class=\"added\">+ \(xml(kind)): \(xml($0))</li>" }
-                    items += (page.removed[kind] ?? []).map { "<li class=\"removed\">− \(xml(kind)): \(xml($0))</li>" }
+                let items = page.summaryItems.map { item in
+                    item.change == "~"
+                        ? "<li>\(xml(item.item))</li>"
+                        : "<li class=\"\(item.change == "+" ? "added" : "removed")\">\(item.change) \(xml(item.kind)): \(xml(item.item))</li>"
                 }
-                items += page.scores.map { "<li>\(xml($0.platform)): \($0.old.map { ExposureText.number($0) } ?? "–") → \($0.new.map { ExposureText.number($0) } ?? "–")</li>" }
                 body.append("<h3>\(xml(page.page))</h3><ul>\(items.joined())</ul>")
             }
             body.append("</section>")

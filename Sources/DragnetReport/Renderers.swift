@@ -91,13 +91,8 @@ public enum ReportRenderer {
             let changed = diff.pages.filter { $0.status != .unchanged }
             if changed.isEmpty { lines.append("No change.") }
             for page in changed {
-                var items: [String] = []
-                for kind in ["trackers", "thirdPartySites", "platforms", "cookies", "data", "practices"] {
-                    items += (page.added[kind] ?? []).map { "**+** \(kind): `\(code($0))`" }
-                    items += (page.removed[kind] ?? []).map { "**−** \(kind): `\(code($0))`" }
-                }
-                items += page.scores.map { change in
-                    "\(change.platform) \(change.old.map { ExposureText.number($0) } ?? "–") → \(change.new.map { ExposureText.number($0) } ?? "–")"
+                let items = page.summaryItems.map { item in
+                    item.change == "~" ? item.item : "**\(item.change)** \(item.kind): `\(code(item.item))`"
                 }
                 lines.append("- `\(code(page.page))` (\(page.status.rawValue)): \(items.prefix(12).joined(separator: "; "))")
             }

@@ -26,6 +26,20 @@ public struct ReportDiff: Sendable {
         public var overallNew: Double?
 
         public var hasAdditions: Bool { added.values.contains { !$0.isEmpty } }
+
+        /// The changes a report summary shows, in order: additions and removals of the
+        /// summary kinds, then score changes as `platform old → new`.
+        public var summaryItems: [(change: Character, kind: String, item: String)] {
+            var items: [(Character, String, String)] = []
+            for kind in ["trackers", "thirdPartySites", "platforms", "cookies", "data", "practices"] {
+                items += (added[kind] ?? []).map { ("+", kind, $0) }
+                items += (removed[kind] ?? []).map { ("−", kind, $0) }
+            }
+            items += scores.map { change in
+                ("~", "score", "\(change.platform) \(change.old.map { ExposureText.number($0) } ?? "–") → \(change.new.map { ExposureText.number($0) } ?? "–")")
+            }
+            return items
+        }
         public var scoreWentUp: Bool {
             scores.contains { $0.change > 0 } || ((overallNew ?? 0) > (overallOld ?? 0) && overallOld != nil)
         }
