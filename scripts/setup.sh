@@ -12,12 +12,12 @@ $SUDO apt-get install -y libcurl4-openssl-dev libxml2-dev libpsl-dev publicsuffi
 
 swift build -c release --product dragnet
 echo
-echo "Built .build/release/dragnet. Fetching examples/urls.txt:"
+echo "Built .build/release/dragnet. Auditing examples/urls.txt (report, Markdown and HTML in reports/):"
 status=0
-.build/release/dragnet fetch --ordered examples/urls.txt || status=$?
+.build/release/dragnet audit --format json,md,html examples/urls.txt || status=$?
 echo
 case $status in
-    0) echo "done (exit 0: at least one URL fetched)" ;;
+    0) echo "done (exit 0: at least one page audited; see reports/ and \`.build/release/dragnet history\`)" ;;
     3) echo "every URL failed (exit 3): is this machine offline? The errors above say why for each URL." ;;
     *) echo "dragnet exited with $status"; exit "$status" ;;
 esac
