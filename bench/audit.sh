@@ -20,10 +20,13 @@ url_list "$PAGES" "$PORT" "$OUT/audit-urls.txt"
 mapfile -t FILES < <(head -n "$PAGES" "$OUT/audit-urls.txt" | sed "s|http://127.0.0.1:$PORT|$OUT/www|")
 rm -f "$OUT"/audit-*.times
 
+# The audit records its run in a history database of its own, emptied before each run.
+export DRAGNET_HISTORY="$OUT/audit-history.sqlite"
 AUDIT=("$DRAGNET" audit --quiet --concurrency 32 --per-host 32 --output "$OUT/audit-report.json")
 echo "pages: $PAGES, runs: $RUNS each, alternating; nginx on 127.0.0.1:$PORT; $(nproc) cores"
 "${AUDIT[@]}" "$OUT/audit-urls.txt"   # warm-up
 for ((run = 1; run <= RUNS; run++)); do
+    rm -f "$DRAGNET_HISTORY"*
     timed "$OUT/audit-dragnet.times" "${AUDIT[@]}" "$OUT/audit-urls.txt"
     timed "$OUT/audit-curl.times" curl --parallel --parallel-max 32 -s --no-progress-meter -K "$OUT/audit-urls.txt.curl"
     /usr/bin/time -f '%e %M' -o "$OUT/audit-xmllint.last" xmllint --html --noout "${FILES[@]}" 2>/dev/null || true
@@ -42,6 +45,7 @@ awk -v d="$d" -v c="$c" -v x="$x" 'BEGIN {printf "ratio audit/(curl+xmllint): %.
 
 for n in 1000 10000; do
     url_list "$n" "$PORT" "$OUT/audit-rss-$n.txt"
+    rm -f "$DRAGNET_HISTORY"*
     /usr/bin/time -f '%e %M' -o "$OUT/audit-rss-$n.last" "$DRAGNET" audit --quiet --concurrency 32 --per-host 32 \
         --output "$OUT/audit-rss-report.json" "$OUT/audit-rss-$n.txt"
     read -r secs kib < "$OUT/audit-rss-$n.last"

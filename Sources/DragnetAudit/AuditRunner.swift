@@ -52,7 +52,10 @@ public struct AuditedPage: Sendable {
     public var thirdPartySites: [String]
     /// The page's URL (final URL when fetched) and its evaluation, for summaries and `--explain`.
     public var url: String
+    public var site: String?
     public var evaluation: Evaluation
+    /// The report JSON without resources, links, inline scripts, policy links and graph: what the history keeps.
+    public var historyJSON: [UInt8]
 }
 
 /// Tasks that finish pages after their policy arrives; awaited before the run ends.
@@ -199,6 +202,8 @@ public enum AuditRunner {
             failed: report.error != nil && report.status == nil,
             thirdPartySites: report.thirdParties.map(\.site),
             url: report.finalURL ?? report.url,
-            evaluation: report.evaluation)
+            site: report.site,
+            evaluation: report.evaluation,
+            historyJSON: report.historyJSON.bytes)
     }
 }

@@ -87,6 +87,16 @@ extension PageReport {
     }
 }
 
+extension PageReport {
+    static let bulkyKeys: Set<String> = ["resources", "links", "inlineScripts", "policyLinks", "graph"]
+
+    /// The report JSON without its bulky lists.
+    public var historyJSON: JSONValue {
+        guard case .object(let members) = json else { return json }
+        return .object(members.filter { !Self.bulkyKeys.contains($0.0) })
+    }
+}
+
 extension PageReport: JSONRepresentable {
     /// Headers worth auditing; others (dates, caching, tracing ids) change on every request.
     static let summarisedHeaders = [

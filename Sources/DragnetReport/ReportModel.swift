@@ -101,13 +101,7 @@ public struct AuditReport: Sendable {
         public var headers: [String: String] = [:]
 
         /// The key two reports match pages on: the URL without scheme, query and fragment.
-        public var key: String {
-            var text = finalURL ?? url
-            if let scheme = text.range(of: "://") { text = String(text[scheme.upperBound...]) }
-            if let cut = text.firstIndex(where: { $0 == "?" || $0 == "#" }) { text = String(text[..<cut]) }
-            while text.count > 1 && text.hasSuffix("/") { text.removeLast() }
-            return text.lowercased()
-        }
+        public var key: String { AuditReport.key(finalURL ?? url) }
     }
 
     public var startedAt: String
@@ -192,6 +186,15 @@ public struct AuditReport: Sendable {
             if let text = value as? String { page.headers[name] = text }
         }
         return page
+    }
+
+    /// A page URL without scheme, query, fragment and trailing slashes, lower-cased.
+    public static func key(_ url: String) -> String {
+        var text = url
+        if let scheme = text.range(of: "://") { text = String(text[scheme.upperBound...]) }
+        if let cut = text.firstIndex(where: { $0 == "?" || $0 == "#" }) { text = String(text[..<cut]) }
+        while text.count > 1 && text.hasSuffix("/") { text.removeLast() }
+        return text.lowercased()
     }
 
     static func number(_ value: Any?) -> Double {

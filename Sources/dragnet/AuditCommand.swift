@@ -150,7 +150,15 @@ struct AuditCommand: AsyncParsableCommand {
         var explanations: [(Int, String)] = []
         for await page in run.pages {
             try writer.append(id: page.id, json: page.json)
-            if let store, let runID { try store.addPage(run: runID, position: page.id, json: page.json) }
+            if let store, let runID {
+                let findings = page.evaluation.findings
+                let summary = HistoryStore.PageSummary(
+                    url: page.url, site: page.site, score: page.evaluation.exposure.score, grade: page.evaluation.exposure.grade,
+                    findings: findings.count, critical: findings.filter { $0.severity == .critical }.count,
+                    high: findings.filter { $0.severity == .high }.count,
+                    platforms: page.evaluation.exposure.platforms.map { ($0.platform, $0.score, $0.grade) })
+                try store.addPage(run: runID, position: page.id, summary: summary, json: page.historyJSON)
+            }
             if page.failed { failed += 1 }
             thirdParties.formUnion(page.thirdPartySites)
             findings += page.evaluation.findings.count
