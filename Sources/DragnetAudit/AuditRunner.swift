@@ -40,6 +40,8 @@ public struct AuditOptions: Sendable {
     /// Fetch each fetched page's privacy policy and classify it (needs `policyRules`).
     public var policies = true
     public var policyRules: PolicyRulePack?
+    /// Also encode each page's JSON without its bulky lists (for the history).
+    public var historyJSON = false
 
     public init() {}
 }
@@ -117,6 +119,7 @@ public enum AuditRunner {
         let firstParty = options.firstPartySites
         let filters = options.filters
         let rules = options.rules
+        let keepHistory = options.historyJSON
         let policyFetcher: PolicyFetcher? =
             if options.policies, session != nil, let policyRules = options.policyRules { try PolicyFetcher(options: fetchOptions, rules: policyRules) } else { nil }
         let pending = PendingTasks()
@@ -136,7 +139,7 @@ public enum AuditRunner {
                     await admit()
                     group.addTask {
                         var auditor = PageAuditor(resolver: resolver, firstPartySites: firstParty, filters: filters, rules: rules)
-                        continuation.yield(Self.auditFile(file.path, id: file.id, pageURL: file.pageURL, auditor: &auditor))
+                        continuation.yield(Self.auditFile(file.path, id: file.id, pageURL: file.pageURL, auditor: &auditor, historyJSON: keepHistory))
                     }
                 }
                 if let session {
@@ -146,7 +149,7 @@ public enum AuditRunner {
                             var auditor = PageAuditor(resolver: resolver, firstPartySites: firstParty, filters: filters, rules: rules)
                             let report = auditor.audit(result, source: sourcesByID[result.id])
                             guard let policyFetcher, report.error == nil, report.site != nil, (200..<300).contains(report.status ?? 0) else {
-                                continuation.yield(Self.finished(report))
+                                continuation.yield(Self.finished(report, historyJSON: keepHistory))
                                 return
                             }
                             // Waiting for the policy holds no extraction slot.
@@ -154,7 +157,7 @@ public enum AuditRunner {
                                 var report = report
                                 report.policy = await policyFetcher.policy(candidates: PolicyDiscovery.candidates(for: report))
                                 if let policy = report.policy, let rules { Self.checkPractice(&report, policy: policy, rules: rules) }
-                                continuation.yield(Self.finished(report))
+                                continuation.yield(Self.finished(report, historyJSON: keepHistory))
                             })
                         }
                     }
@@ -185,25 +188,30 @@ public enum AuditRunner {
         report.evaluation.exposure = ExposureCalculator.exposure(report.evaluation.findings, entities: report.evaluation.entities, scoring: rules.scoring, profiles: rules.profiles)
     }
 
-    static func auditFile(_ path: String, id: Int, pageURL: String?, auditor: inout PageAuditor) -> AuditedPage {
+    static func auditFile(_ path: String, id: Int, pageURL: String?, auditor: inout PageAuditor, historyJSON: Bool = false) -> AuditedPage {
         guard let data = FileManager.default.contents(atPath: path) else {
             var report = PageReport(id: id, url: pageURL ?? path)
             report.source = path
             report.error = PageError(code: "read", message: "cannot read \(path)", stage: "read")
-            return finished(report)
+            return finished(report, historyJSON: historyJSON)
         }
-        return finished(auditor.audit(file: path, bytes: [UInt8](data), id: id, pageURL: pageURL))
+        return finished(auditor.audit(file: path, bytes: [UInt8](data), id: id, pageURL: pageURL), historyJSON: historyJSON)
     }
 
-    static func finished(_ report: PageReport) -> AuditedPage {
-        AuditedPage(
+    static func finished(_ report: PageReport, historyJSON: Bool = false) -> AuditedPage {
+        let json = report.json
+        var history: [UInt8] = []
+        if historyJSON, case .object(let members) = json {
+            history = JSONValue.object(members.filter { !PageReport.bulkyKeys.contains($0.0) }).bytes
+        }
+        return AuditedPage(
             id: report.id,
-            json: report.json.bytes,
+            json: json.bytes,
             failed: report.error != nil && report.status == nil,
             thirdPartySites: report.thirdParties.map(\.site),
             url: report.finalURL ?? report.url,
             site: report.site,
             evaluation: report.evaluation,
-            historyJSON: report.historyJSON.bytes)
+            historyJSON: history)
     }
 }

@@ -69,7 +69,9 @@ actor PolicyFetcher {
     private var waiting: [Int: CheckedContinuation<FetchResult, Never>] = [:]
     private var nextID = 0
     private var byCandidates: [String: Task<PagePolicy?, Never>] = [:]
-    private var byURL: [String: Task<FetchResult, Never>] = [:]
+    /// What each policy URL gave (status, error, analysis), never its body: a crawl tries
+    /// thousands of candidate URLs, and keeping bodies made memory grow with them.
+    private var byURL: [String: Task<PagePolicy, Never>] = [:]
     private let rules: PolicyRulePack
 
     init(options: FetchOptions, rules: PolicyRulePack) throws(FetchError) {
@@ -91,12 +93,38 @@ actor PolicyFetcher {
         waiting.removeValue(forKey: result.id)?.resume(returning: result)
     }
 
-    /// The result for `url`, fetched once.
-    private func fetchOnce(_ url: String) async -> FetchResult {
-        if let task = byURL[url] { return await task.value }
-        let task = Task { await self.fetch(url) }
-        byURL[url] = task
+    /// What `candidate` gives, fetched and read once.
+    private func attempt(_ candidate: (url: String, foundBy: String)) async -> PagePolicy {
+        if let task = byURL[candidate.url] { return await task.value }
+        let task = Task { await self.read(candidate) }
+        byURL[candidate.url] = task
         return await task.value
+    }
+
+    private func read(_ candidate: (url: String, foundBy: String)) async -> PagePolicy {
+        let result = await fetch(candidate.url)
+        var policy = PagePolicy(url: candidate.url, foundBy: candidate.foundBy, tried: [])
+        policy.status = result.status
+        if let error = result.error {
+            policy.error = "\(error.code.rawValue): \(error.message)"
+            return policy
+        }
+        guard let status = result.status, (200..<300).contains(status) else {
+            policy.error = "HTTP \(result.status.map(String.init) ?? "?")"
+            return policy
+        }
+        let type = result.contentType?.lowercased() ?? ""
+        guard type.isEmpty || type.contains("html") || type.hasPrefix("text/") else {
+            policy.error = "not a text document (\(type))"
+            return policy
+        }
+        let document = PolicyDocument(bytes: result.body, hint: type, charset: result.charsetSource == .header ? result.charset : nil)
+        guard document.sentences.count >= 3 else {
+            policy.error = "no policy text (\(document.sentences.count) sentences)"
+            return policy
+        }
+        policy.analysis = PolicyAnalysis.analyze(document, rules: rules)
+        return policy
     }
 
     private func fetch(_ url: String) async -> FetchResult {
@@ -123,33 +151,11 @@ actor PolicyFetcher {
         var last: PagePolicy?
         for candidate in candidates {
             tried.append(candidate.url)
-            let result = await fetchOnce(candidate.url)
-            var policy = PagePolicy(url: candidate.url, foundBy: candidate.foundBy, tried: tried)
-            policy.status = result.status
-            if let error = result.error {
-                policy.error = "\(error.code.rawValue): \(error.message)"
-                last = policy
-                continue
-            }
-            guard let status = result.status, (200..<300).contains(status) else {
-                policy.error = "HTTP \(result.status.map(String.init) ?? "?")"
-                last = policy
-                continue
-            }
-            let type = result.contentType?.lowercased() ?? ""
-            guard type.isEmpty || type.contains("html") || type.hasPrefix("text/") else {
-                policy.error = "not a text document (\(type))"
-                last = policy
-                continue
-            }
-            let document = PolicyDocument(bytes: result.body, hint: type, charset: result.charsetSource == .header ? result.charset : nil)
-            guard document.sentences.count >= 3 else {
-                policy.error = "no policy text (\(document.sentences.count) sentences)"
-                last = policy
-                continue
-            }
-            policy.analysis = PolicyAnalysis.analyze(document, rules: rules)
-            return policy
+            var policy = await attempt(candidate)
+            policy.foundBy = candidate.foundBy
+            policy.tried = tried
+            if policy.analysis != nil { return policy }
+            last = policy
         }
         return last
     }

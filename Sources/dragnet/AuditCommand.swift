@@ -134,6 +134,7 @@ struct AuditCommand: AsyncParsableCommand {
         options.jobs = jobs
         options.firstPartySites = Set(firstParty.map { $0.lowercased() }).union(rulePack?.firstPartySites ?? [])
         options.rules = rulePack
+        options.historyJSON = store != nil
         options.policies = policies
         options.policyRules = policyRules
         if !filterTexts.isEmpty { options.filters = FilterEngine.load(lists: filterTexts, sites: resolver) }
@@ -146,6 +147,8 @@ struct AuditCommand: AsyncParsableCommand {
         var failed = 0
         var thirdParties = Set<String>()
         var findings = 0
+        let historyQueue = DispatchQueue(label: "dragnet.history")
+        let historyFailure = FirstFailure()
         var platforms: [String: (pages: Int, maxScore: Double)] = [:]
         var explanations: [(Int, String)] = []
         for await page in run.pages {
@@ -157,7 +160,12 @@ struct AuditCommand: AsyncParsableCommand {
                     findings: findings.count, critical: findings.filter { $0.severity == .critical }.count,
                     high: findings.filter { $0.severity == .high }.count,
                     platforms: page.evaluation.exposure.platforms.map { ($0.platform, $0.score, $0.grade) })
-                try store.addPage(run: runID, position: page.id, summary: summary, json: page.historyJSON)
+                // Written off the page loop, in order, one transaction per page.
+                let json = page.historyJSON
+                let position = page.id
+                historyQueue.async {
+                    do { try store.addPage(run: runID, position: position, summary: summary, json: json) } catch { historyFailure.set("\(error)") }
+                }
             }
             if page.failed { failed += 1 }
             thirdParties.formUnion(page.thirdPartySites)
@@ -171,6 +179,10 @@ struct AuditCommand: AsyncParsableCommand {
         }
         signals.cancel()
         progress.finish()
+        historyQueue.sync {}
+        if let failure = historyFailure.value {
+            FileHandle.standardError.write(Data("dragnet audit: the history database could not record every page: \(failure)\n".utf8))
+        }
 
         let header: [(String, JSONValue)] = [
             ("schemaVersion", .int(ReportWriter.schemaVersion)),
@@ -230,6 +242,16 @@ struct AuditCommand: AsyncParsableCommand {
     static func timestamp(_ date: Date) -> String {
         date.formatted(.iso8601)
     }
+}
+
+/// The first error a background writer met.
+final class FirstFailure: @unchecked Sendable {
+    private let lock = NSLock()
+    private var first: String?
+
+    var value: String? { lock.withLock { first } }
+
+    func set(_ message: String) { lock.withLock { if first == nil { first = message } } }
 }
 
 /// SIGINT → a flag and a callback, instead of killing the process.
