@@ -60,18 +60,39 @@ public struct AuditedPage: Sendable {
     public var historyJSON: [UInt8]
 }
 
-/// Tasks that finish pages after their policy arrives; awaited before the run ends.
+/// Pages waiting for their privacy policy: at most `limit` at once (each holds its whole
+/// report), so a slow policy server slows the audit down instead of filling memory.
 actor PendingTasks {
-    private var tasks: [Task<Void, Never>] = []
+    private var running = 0
+    private let limit: Int
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+    private var idle: [CheckedContinuation<Void, Never>] = []
 
-    func add(_ task: Task<Void, Never>) { tasks.append(task) }
+    init(limit: Int) { self.limit = limit }
+
+    /// Runs `body` once a place is free; returns when it has started.
+    func add(_ body: @escaping @Sendable () async -> Void) async {
+        if running >= limit { await withCheckedContinuation { waiters.append($0) } }
+        running += 1
+        Task {
+            await body()
+            self.done()
+        }
+    }
+
+    private func done() {
+        running -= 1
+        if !waiters.isEmpty {
+            waiters.removeFirst().resume()
+        } else if running == 0 {
+            for continuation in idle { continuation.resume() }
+            idle = []
+        }
+    }
 
     func waitAll() async {
-        while !tasks.isEmpty {
-            let current = tasks
-            tasks = []
-            for task in current { await task.value }
-        }
+        if running == 0 && waiters.isEmpty { return }
+        await withCheckedContinuation { idle.append($0) }
     }
 }
 
@@ -122,7 +143,7 @@ public enum AuditRunner {
         let keepHistory = options.historyJSON
         let policyFetcher: PolicyFetcher? =
             if options.policies, session != nil, let policyRules = options.policyRules { try PolicyFetcher(options: fetchOptions, rules: policyRules) } else { nil }
-        let pending = PendingTasks()
+        let pending = PendingTasks(limit: 64)
 
         let task = Task {
             await policyFetcher?.start()
@@ -153,12 +174,12 @@ public enum AuditRunner {
                                 return
                             }
                             // Waiting for the policy holds no extraction slot.
-                            await pending.add(Task {
+                            await pending.add {
                                 var report = report
                                 report.policy = await policyFetcher.policy(candidates: PolicyDiscovery.candidates(for: report))
                                 if let policy = report.policy, let rules { Self.checkPractice(&report, policy: policy, rules: rules) }
                                 continuation.yield(Self.finished(report, historyJSON: keepHistory))
-                            })
+                            }
                         }
                     }
                 }
