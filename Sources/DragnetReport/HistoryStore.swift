@@ -44,9 +44,28 @@ public final class HistoryStore: Sendable {
         // interrupted audit keeps its pages) without an fsync per page, which made a
         // 2,000-page audit four times slower.
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
-        pool = try DatabasePool(path: path, configuration: configuration)  // WAL
+        // Two audits creating a new database at the same moment race: one can find it locked
+        // while the other switches it to WAL, or read the list of applied migrations just
+        // before the other commits them and then find a table that "already exists". Both
+        // are settled by trying again (for up to ten seconds): the retry sees the migrations
+        // the other process committed.
+        var attempt = 0
+        while true {
+            do {
+                let pool = try DatabasePool(path: path, configuration: configuration)  // WAL
+                try Self.migrator.migrate(pool)
+                self.pool = pool
+                break
+            } catch let error as DatabaseError
+                where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
+                || (error.resultCode == .SQLITE_ERROR && (error.message ?? "").contains("already exists"))
+            {
+                attempt += 1
+                if attempt >= 100 { throw error }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+        }
         self.path = path
-        try Self.migrator.migrate(pool)
     }
 
     static var migrator: DatabaseMigrator {

@@ -215,7 +215,7 @@ struct HistoryTests {
         #expect(html.contains("exposure over 3 runs"))
     }
 
-    @Test("two audits writing at once both land whole")
+    @Test("four audits creating and writing one database at once all land whole")
     func concurrentWriters() throws {
         let directory = try temporaryDirectory()
         let database = directory.appendingPathComponent("history.sqlite").path
@@ -224,22 +224,24 @@ struct HistoryTests {
         try urls.joined(separator: "\n").write(to: list, atomically: true, encoding: .utf8)
         let group = DispatchGroup()
         let statuses = Mutex<[Int32]>([])
-        for index in 0..<2 {
+        let errors = Mutex<[String]>([])
+        for index in 0..<4 {
             group.enter()
             DispatchQueue.global().async {
                 let output = try? dragnet(
                     ["audit", "-q", "--no-policies", "--rules", Fixtures.rulesDirectory, "--output", directory.appendingPathComponent("r\(index).json").path, list.path],
                     environment: ["DRAGNET_HISTORY": database])
                 statuses.withLock { $0.append(output?.status ?? -1) }
+                errors.withLock { $0.append(output?.stderr ?? "") }
                 group.leave()
             }
         }
         group.wait()
-        #expect(statuses.withLock { $0 } == [0, 0])
+        #expect(statuses.withLock { $0 } == [0, 0, 0, 0], "\(errors.withLock { $0 })")
         let json = try dragnet(["history", "--format", "json"], environment: ["DRAGNET_HISTORY": database])
         let entries = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
-        #expect(entries.count == 24)
-        #expect(Set(entries.compactMap { $0["run"] as? Int }) == [1, 2])
+        #expect(entries.count == 48)
+        #expect(Set(entries.compactMap { $0["run"] as? Int }) == [1, 2, 3, 4])
     }
 
     @Test("an interrupted audit leaves a consistent database with the pages that finished")
