@@ -10,7 +10,7 @@ import Foundation
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
-        abstract: "Fetch pages (or read saved ones), build their data-flow graphs, and write a JSON report.",
+        abstract: "Fetch pages (or read saved ones): who receives which data, through which channel, the exposure per platform, the privacy policy; JSON and other reports.",
         discussion: """
             Each INPUT is a URL, a bare host, a file of URLs, a saved HTML file (.html/.htm, or any file \
             that starts with '<'), or - for a URL list on stdin. The report goes to reports/ (--out DIR) \
