@@ -380,10 +380,16 @@ NOT_IMPORTED = {
 
 # Companies asked for that third-party-web (at TPW_COMMIT) has under no name or domain.
 NOT_FOUND = {
-    "Alibaba / Alimama / Taobao (alicdn.com, mmstat.com)": "no entity, company or domain",
-    "LogRocket": "no entity, company or domain",
-    "Fingerprint / FingerprintJS": "no entity, company or domain",
+    "Alibaba / Alimama / Taobao (alicdn.com, mmstat.com)": "no entity, company or domain; "
+        "alibaba.yml is hand-written from whotracks.me (mmstat.com and tanx.com are other "
+        "companies there, so they are not listed)",
+    "LogRocket": "no entity, company or domain; logrocket.yml is hand-written",
+    "Fingerprint / FingerprintJS": "no entity, company or domain; fingerprintjs.yml is hand-written",
 }
+
+
+# Entity files written by hand (no generated header); the script leaves them alone.
+HAND_WRITTEN = ["alibaba", "clientjs", "fingerprintjs", "logrocket"]
 
 
 def load_entities_js(path):
@@ -578,7 +584,8 @@ def render_readme(built, tpw_list):
         "`scripts/import-third-party-web.py`; hand edits go in the tables at the top of that script",
         "(`ENTITIES`, `EXTRA_SOURCES`, `MULTI_TENANT`, `DROPPED`, `CONFLICTS`, `NOT_IMPORTED`).",
         "Entities third-party-web lacks are hand-written files without the generated header",
-        "(`logrocket.yml`, `fingerprintjs.yml`, `clientjs.yml`); the script leaves such files alone.",
+        "(`alibaba.yml`, `logrocket.yml`, `fingerprintjs.yml`, `clientjs.yml`); the script leaves",
+        "such files alone.",
         "Regenerate with:",
         "",
         "```sh",
@@ -646,7 +653,7 @@ def render_readme(built, tpw_list):
     lines += ["", "third-party-web entities not imported:", ""]
     for n, why in sorted(NOT_IMPORTED.items()):
         lines.append(f"- {n}: {why}")
-    lines += ["", "Asked for but not in third-party-web, so no entity file:", ""]
+    lines += ["", "Asked for but not in third-party-web, so not generated:", ""]
     for n, why in sorted(NOT_FOUND.items()):
         lines.append(f"- {n}: {why}")
     lines += ["", "## Domain conflicts", ""]
@@ -658,6 +665,7 @@ def render_readme(built, tpw_list):
                      "entities. When it does, the script stops until the domain is added to "
                      "`CONFLICTS` with the more specific entity.")
     lines += ["", f"## Entities ({len(ids)})", "", ", ".join(ids), ""]
+    lines += [f"Hand-written ({len(HAND_WRITTEN)}): " + ", ".join(HAND_WRITTEN), ""]
     return "\n".join(lines)
 
 

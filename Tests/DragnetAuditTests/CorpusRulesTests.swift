@@ -90,6 +90,21 @@ struct CorpusRulesTests {
         #expect(result.examples >= 200)
     }
 
+    @Test("hosts of the companies the rules must know resolve to their entity and platform", arguments: [
+        ("analytics.tiktok.com", "bytedance", "tiktok"), ("sf16-website-login.neutral.ttwstatic.com", "bytedance", "tiktok"),
+        ("static.ads-twitter.com", "x-corp", "x"), ("t.co", "x-corp", "x"),
+        ("connect.facebook.net", "meta", "meta"), ("scontent.cdninstagram.com", "meta", "meta"),
+        ("www.googletagmanager.com", "google", "google"), ("i.ytimg.com", "google", "google"),
+        ("www.clarity.ms", "microsoft", "microsoft"), ("snap.licdn.com", "microsoft", "microsoft"),
+        ("g.alicdn.com", "alibaba", "alibaba"), ("www.alipay.com", "alibaba", "alibaba"),
+        ("mc.yandex.ru", "yandex", "yandex"), ("hm.baidu.com", "baidu", "baidu"),
+    ])
+    func owners(host: String, entity: String, platform: String) {
+        let owner = shippedRules.entity(forHost: host)
+        #expect(owner?.id == entity)
+        #expect(owner?.platform == platform)
+    }
+
     @Test("a preconnect to analytics.tiktok.com is not a TikTok pixel")
     func preconnectOnly() throws {
         let (report, html) = try auditWithShippedRules("dev-0132_alison.com.html", url: "https://alison.com/")
