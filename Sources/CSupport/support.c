@@ -27,7 +27,28 @@ void dragnet_tune_allocator(int mmap_threshold, int trim_threshold) {
 }
 
 const void *dragnet_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length) {
-    return memmem(haystack, haystack_length, needle, needle_length);
+    /* glibc's memmem prepares a 256-entry shift table on every call: right for a page,
+       most of the cost for a URL. Short haystacks take memchr on the needle's first
+       byte, then its last byte and the rest compared in place (at most haystack_length * needle_length steps). */
+    if (needle_length == 0) return haystack;
+    if (needle_length > haystack_length) return NULL;
+    if (haystack_length > 512) return memmem(haystack, haystack_length, needle, needle_length);
+    const unsigned char *h = haystack;
+    const unsigned char *n = needle;
+    const unsigned char *last = h + (haystack_length - needle_length);
+    const unsigned char *p = h;
+    const unsigned char end = n[needle_length - 1];
+    while (p <= last) {
+        p = memchr(p, n[0], (size_t)(last - p) + 1);
+        if (p == NULL) return NULL;
+        if (p[needle_length - 1] == end) {
+            size_t i = 1;
+            while (i + 1 < needle_length && p[i] == n[i]) i++;
+            if (i + 1 >= needle_length) return p;
+        }
+        p++;
+    }
+    return NULL;
 }
 
 void *dragnet_sha256_begin(void) {

@@ -7,7 +7,7 @@ public import Foundation
 /// layout with a version; a stale or damaged file is ignored and rewritten.
 public enum FilterCache {
     static let magic = Array("DRAGNETF".utf8)
-    static let version: UInt32 = 2
+    static let version: UInt32 = 3
 
     /// The default cache folder: `$XDG_CACHE_HOME/dragnet`, else `~/.cache/dragnet`.
     public static var defaultDirectory: URL {

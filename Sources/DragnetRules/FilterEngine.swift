@@ -86,13 +86,17 @@ public final class FilterEngine: @unchecked Sendable {
     /// Every `$domain=` entry, back to back: (offset, length, flags) with flags 1 = excluded, 2 = `name.*`.
     private let domainBytes: ContiguousArray<UInt8>
     private let domainTable: ContiguousArray<SIMD3<Int32>>
+    /// Each domain entry's FNV-1a hash (0 for `name.*` entries).
+    private let domainHashes: ContiguousArray<UInt64>
 
     struct Hot {
         var firstDomain: Int32 = 0
         var domainCount: Int32 = 0
+        /// The first `hashedDomainCount` domain entries are plain names sorted by hash.
+        var hashedDomainCount: Int32 = 0
         var types: UInt16
         var thirdParty: Int8
-        var flags: UInt8  // 1 matchCase, 2 rightAnchor, 4 hasDomains, 8 regex
+        var flags: UInt8  // 1 matchCase, 2 rightAnchor, 4 hasDomains, 8 regex, 16 has included domains
         var leftAnchor: NetworkFilter.Anchor
         var firstSegment: Int32
         var segmentCount: Int32
@@ -111,9 +115,11 @@ public final class FilterEngine: @unchecked Sendable {
         private var ranges: [Int32]
         private(set) var entries: ContiguousArray<Int32> = []
         private let mask: Int
-        var fallback: [ContiguousArray<Int32>] = [[], [], []]
+        /// Filters filed under no token, per kind and request type (`kind * types + type.index`):
+        /// a request is checked only against those that can apply to its type.
+        var fallback: [ContiguousArray<Int32>] = []
 
-        init(_ lists: [[UInt64: [Int32]]], fallback: [[Int32]]) {
+        init(_ lists: [[UInt64: [Int32]]], fallback: [[Int32]], hot: ContiguousArray<Hot>) {
             var tokens = Set<UInt64>()
             for list in lists { tokens.formUnion(list.keys) }
             var capacity = 16
@@ -132,7 +138,12 @@ public final class FilterEngine: @unchecked Sendable {
                     ranges[(slot * Self.kinds + kind) * 2 + 1] = Int32(entries.count)
                 }
             }
-            self.fallback = fallback.map { ContiguousArray($0) }
+            self.fallback = []
+            for list in fallback {
+                for type in RequestType.allCases {
+                    self.fallback.append(ContiguousArray(list.filter { hot[Int($0)].types & type.bit != 0 }))
+                }
+            }
         }
 
         /// The slot of `token`, or nil.
@@ -183,7 +194,7 @@ public final class FilterEngine: @unchecked Sendable {
             compiled.append(Compiled(filter: filter, regex: regex))
             keptIndex.append(index)
             if tokens == nil {
-                let candidates = filter.isRegex ? [] : Self.wholeTokens(filter)
+                let candidates = filter.isRegex ? Self.regexTokens(filter) : Self.wholeTokens(filter)
                 tokenLists.append(candidates)
                 for token in Set(candidates) { frequency[token, default: 0] += 1 }
             }
@@ -221,33 +232,56 @@ public final class FilterEngine: @unchecked Sendable {
         self.segmentTable = table
         var domainBytes = ContiguousArray<UInt8>()
         var domainTable = ContiguousArray<SIMD3<Int32>>()
-        var domainRanges: [(Int32, Int32)] = []
+        var domainHashes = ContiguousArray<UInt64>()
+        var domainRanges: [(first: Int32, count: Int32, hashed: Int32)] = []
         for entry in compiled {
             let first = Int32(domainTable.count)
+            // Plain names sorted by hash (found by binary search for each suffix of the
+            // source host), then `name.*` entries (checked one by one).
+            var plain: [(hash: UInt64, name: String, flags: Int32)] = []
+            var entities: [(name: String, flags: Int32)] = []
             for (domains, excluded) in [(entry.filter.includeDomains, false), (entry.filter.excludeDomains, true)] {
                 for domain in domains {
-                    let entity = domain.hasSuffix(".*")
-                    let name = entity ? String(domain.dropLast(2)) : domain
-                    domainTable.append(SIMD3(Int32(domainBytes.count), Int32(name.utf8.count), (excluded ? 1 : 0) | (entity ? 2 : 0)))
-                    domainBytes.append(contentsOf: name.utf8)
+                    if domain.hasSuffix(".*") {
+                        entities.append((String(domain.dropLast(2)), (excluded ? 1 : 0) | 2))
+                    } else {
+                        plain.append((Self.hash(domain.utf8), domain, excluded ? 1 : 0))
+                    }
                 }
             }
-            domainRanges.append((first, Int32(domainTable.count) - first))
+            plain.sort { ($0.hash, $0.flags) < ($1.hash, $1.flags) }
+            for (hash, name, flags) in plain {
+                domainTable.append(SIMD3(Int32(domainBytes.count), Int32(name.utf8.count), flags))
+                domainHashes.append(hash)
+                domainBytes.append(contentsOf: name.utf8)
+            }
+            for (name, flags) in entities {
+                domainTable.append(SIMD3(Int32(domainBytes.count), Int32(name.utf8.count), flags))
+                domainHashes.append(0)
+                domainBytes.append(contentsOf: name.utf8)
+            }
+            domainRanges.append((first, Int32(domainTable.count) - first, Int32(plain.count)))
         }
         self.domainBytes = domainBytes
         self.domainTable = domainTable
+        self.domainHashes = domainHashes
         self.hot = ContiguousArray(compiled.enumerated().map { index, entry in
             Hot(
-                firstDomain: domainRanges[index].0, domainCount: domainRanges[index].1,
+                firstDomain: domainRanges[index].first, domainCount: domainRanges[index].count,
+                hashedDomainCount: domainRanges[index].hashed,
                 types: entry.types, thirdParty: entry.thirdParty,
-                flags: (entry.matchCase ? 1 : 0) | (entry.rightAnchor ? 2 : 0) | (entry.hasDomains ? 4 : 0) | (entry.filter.isRegex ? 8 : 0),
+                flags: (entry.matchCase ? 1 : 0) | (entry.rightAnchor ? 2 : 0) | (entry.hasDomains ? 4 : 0) | (entry.filter.isRegex ? 8 : 0)
+                    | (entry.filter.includeDomains.isEmpty ? 0 : 16),
                 leftAnchor: entry.leftAnchor, firstSegment: entry.firstSegment, segmentCount: entry.segmentCount)
         })
         self.filters = ContiguousArray(compiled)
-        self.table = TokenTable(lists, fallback: fallbacks)
+        self.table = TokenTable(lists, fallback: fallbacks, hot: hot)
+        self.unindexedFilterCount = fallbacks.reduce(0) { $0 + $1.count }
     }
 
     public var filterCount: Int { filters.count }
+    /// How many filters are filed under no token (checked for every request of their types).
+    let unindexedFilterCount: Int
     /// Whether the engine came from the on-disk cache.
     public internal(set) var loadedFromCache = false
 
@@ -256,10 +290,19 @@ public final class FilterEngine: @unchecked Sendable {
     /// Classifies one request: important blocking filters win, then blocking
     /// filters unless an exception matches.
     public func match(_ request: FilterRequest, cache: inout SiteCache) -> FilterDecision {
-        guard var prepared = Prepared(request, cache: &cache) else { return FilterDecision(blocked: false, filter: nil) }
-        prepared.slots = prepared.tokens.compactMap(table.slot)
-        let request = prepared
-        let (important, block, exception) = withContext(request) { context -> (Int?, Int?, Int?) in
+        var scratch = MatchScratch()
+        return match(request, cache: &cache, scratch: &scratch)
+    }
+
+    /// Classifies one request, reusing `scratch`'s buffers (and its memory of the last
+    /// source URL) from the previous call: the form for classifying many requests.
+    public func match(_ request: FilterRequest, cache: inout SiteCache, scratch: inout MatchScratch) -> FilterDecision {
+        guard scratch.prepared.load(request, cache: &cache) else { return FilterDecision(blocked: false, filter: nil) }
+        scratch.prepared.slots.removeAll(keepingCapacity: true)
+        for token in scratch.prepared.tokens {
+            if let slot = table.slot(token) { scratch.prepared.slots.append(slot) }
+        }
+        let (important, block, exception) = withContext(scratch.prepared) { context, request -> (Int?, Int?, Int?) in
             if let hit = first(kind: 0, context, request) { return (hit, nil, nil) }
             guard let block = first(kind: 1, context, request) else { return (nil, nil, nil) }
             return (nil, block, first(kind: 2, context, request))
@@ -270,38 +313,79 @@ public final class FilterEngine: @unchecked Sendable {
         return FilterDecision(blocked: true, filter: filters[block].filter.text)
     }
 
+    /// Buffers one matcher reuses from request to request (no allocation per request once warm).
+    public struct MatchScratch {
+        var prepared = Prepared()
+        public init() {}
+    }
+
+    /// A request taken apart for matching, in buffers kept from one request to the next.
     struct Prepared {
-        var lower: [UInt8]
-        var original: [UInt8]
-        var hostStart: Int
-        var hostEnd: Int
-        var sourceHost: [UInt8]?
-        var thirdParty: Bool
-        var type: RequestType
-        var tokens: [UInt64]
+        var lower: [UInt8] = []
+        var original: [UInt8] = []
+        var hostStart = 0
+        var hostEnd = 0
+        var sourceHost: [UInt8] = []
+        /// The hash and start of each suffix of the source host at a label boundary
+        /// (`a.b.example`, `b.example`, `example`).
+        var sourceSuffixes: [SIMD2<UInt64>] = []
+        var thirdParty = true
+        var type = RequestType.other
+        var tokens: [UInt64] = []
         /// Table slots of the tokens that any filter is filed under.
         var slots: [Int] = []
+        /// The last source URL seen, its host's site, and whether it had a host:
+        /// consecutive requests mostly share their page.
+        private var lastSource: String?
+        private var lastSourceSite = ""
+        private var lastHost: [UInt8] = []
+        private var lastHostSite = ""
 
-        init?(_ request: FilterRequest, cache: inout SiteCache) {
-            original = Array(request.url.utf8)
-            lower = original.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }
-            guard let hostRange = ByteSearch.hostRange(ofURL: lower) else { return nil }
+        init() {}
+
+        /// Takes `request` apart; false when its URL has no host.
+        mutating func load(_ request: FilterRequest, cache: inout SiteCache) -> Bool {
+            original.removeAll(keepingCapacity: true)
+            original.append(contentsOf: request.url.utf8)
+            lower.removeAll(keepingCapacity: true)
+            lower.reserveCapacity(original.count)
+            for byte in original { lower.append((0x41...0x5A).contains(byte) ? byte | 0x20 : byte) }
+            guard let hostRange = ByteSearch.hostRange(ofURL: lower) else { return false }
             hostStart = hostRange.lowerBound
             hostEnd = hostRange.upperBound
-            let host = String(decoding: lower[hostStart..<hostEnd], as: UTF8.self)
-            let source = request.sourceURL.flatMap { cache.host(ofURL: $0) }
-            sourceHost = source.map { Array($0.utf8) }
-            if let source, !source.isEmpty {
-                thirdParty = cache.site(of: host) != cache.site(of: source)
-            } else {
+            if request.sourceURL != lastSource {
+                lastSource = request.sourceURL
+                let source = request.sourceURL.flatMap { cache.host(ofURL: $0) } ?? ""
+                sourceHost.removeAll(keepingCapacity: true)
+                sourceHost.append(contentsOf: source.utf8)
+                sourceSuffixes.removeAll(keepingCapacity: true)
+                var start = 0
+                while start < sourceHost.count {
+                    sourceSuffixes.append(SIMD2(FilterEngine.hash(sourceHost[start...]), UInt64(start)))
+                    while start < sourceHost.count, sourceHost[start] != 0x2E { start += 1 }
+                    start += 1
+                }
+                lastSourceSite = source.isEmpty ? "" : cache.site(of: source)
+            }
+            if sourceHost.isEmpty {
                 thirdParty = true
+            } else if lower[hostStart..<hostEnd].elementsEqual(sourceHost) {
+                thirdParty = false
+            } else {
+                if !lower[hostStart..<hostEnd].elementsEqual(lastHost) {
+                    lastHost.removeAll(keepingCapacity: true)
+                    lastHost.append(contentsOf: lower[hostStart..<hostEnd])
+                    lastHostSite = cache.site(of: String(decoding: lastHost, as: UTF8.self))
+                }
+                thirdParty = lastHostSite != lastSourceSite
             }
             type = request.type
-            tokens = Self.tokenize(lower)
+            Self.tokenize(lower, into: &tokens)
+            return true
         }
 
-        static func tokenize(_ bytes: [UInt8]) -> [UInt64] {
-            var tokens: [UInt64] = []
+        static func tokenize(_ bytes: [UInt8], into tokens: inout [UInt64]) {
+            tokens.removeAll(keepingCapacity: true)
             var hash = FilterEngine.hashSeed
             var length = 0
             for byte in bytes {
@@ -315,7 +399,6 @@ public final class FilterEngine: @unchecked Sendable {
                 }
             }
             if length > 0 { tokens.append(hash) }
-            return tokens
         }
     }
 
@@ -335,7 +418,7 @@ public final class FilterEngine: @unchecked Sendable {
     }
 
     /// Runs `body` with every table borrowed as an unsafe buffer, once per request.
-    private func withContext<R>(_ request: Prepared, _ body: (MatchContext) -> R) -> R {
+    private func withContext<R>(_ request: Prepared, _ body: (MatchContext, Prepared) -> R) -> R {
         hot.withUnsafeBufferPointer { hot in
             table.entries.withUnsafeBufferPointer { entries in
                 patternBytes.withUnsafeBufferPointer { bytes in
@@ -344,10 +427,15 @@ public final class FilterEngine: @unchecked Sendable {
                             request.original.withUnsafeBufferPointer { original in
                                 domainBytes.withUnsafeBufferPointer { domainBytes in
                                     domainTable.withUnsafeBufferPointer { domains in
-                                        (request.sourceHost ?? []).withUnsafeBufferPointer { source in
-                                            body(MatchContext(
-                                                hot: hot, entries: entries, bytes: bytes, domainBytes: domainBytes, domains: domains,
-                                                source: source, segments: segments, lower: lower, original: original))
+                                        domainHashes.withUnsafeBufferPointer { domainHashes in
+                                            request.sourceHost.withUnsafeBufferPointer { source in
+                                                request.sourceSuffixes.withUnsafeBufferPointer { suffixes in
+                                                    body(MatchContext(
+                                                        hot: hot, entries: entries, bytes: bytes, domainBytes: domainBytes, domains: domains,
+                                                        domainHashes: domainHashes, source: source, sourceSuffixes: suffixes,
+                                                        segments: segments, lower: lower, original: original), request)
+                                                }
+                                            }
                                         }
                                     }
                                 }
@@ -365,7 +453,9 @@ public final class FilterEngine: @unchecked Sendable {
                 return Int(context.entries[position])
             }
         }
-        for candidate in table.fallback[kind] where matches(context, Int(candidate), request) { return Int(candidate) }
+        for candidate in table.fallback[kind * RequestType.count + request.type.index] where matches(context, Int(candidate), request) {
+            return Int(candidate)
+        }
         return nil
     }
 
@@ -376,8 +466,10 @@ public final class FilterEngine: @unchecked Sendable {
         let bytes: UnsafeBufferPointer<UInt8>
         let domainBytes: UnsafeBufferPointer<UInt8>
         let domains: UnsafeBufferPointer<SIMD3<Int32>>
+        let domainHashes: UnsafeBufferPointer<UInt64>
         /// The source page's host (empty when the request has none).
         let source: UnsafeBufferPointer<UInt8>
+        let sourceSuffixes: UnsafeBufferPointer<SIMD2<UInt64>>
         let segments: UnsafeBufferPointer<SIMD2<Int32>>
         let lower: UnsafeBufferPointer<UInt8>
         let original: UnsafeBufferPointer<UInt8>
@@ -387,11 +479,7 @@ public final class FilterEngine: @unchecked Sendable {
         let hot = context.hot[index]
         guard hot.types & request.type.bit != 0 else { return false }
         if hot.thirdParty >= 0, (hot.thirdParty == 1) != request.thirdParty { return false }
-        if hot.flags & 4 != 0 {
-            let first = Int(hot.firstDomain)
-            let domains = UnsafeBufferPointer(rebasing: context.domains[first..<(first + Int(hot.domainCount))])
-            guard domainsAllow(domains, bytes: context.domainBytes, source: context.source) else { return false }
-        }
+        if hot.flags & 4 != 0, !domainsAllow(hot, context) { return false }
         if hot.flags & 8 != 0 {
             guard let regex = filters[index].regex else { return false }
             if let literal = filters[index].regexLiteral, ByteSearch.firstOffset(of: literal, in: request.lower) == nil { return false }
@@ -416,30 +504,40 @@ public final class FilterEngine: @unchecked Sendable {
         }
     }
 
-    private func domainsAllow(_ domains: UnsafeBufferPointer<SIMD3<Int32>>, bytes: UnsafeBufferPointer<UInt8>, source: UnsafeBufferPointer<UInt8>) -> Bool {
-        var hasInclude = false
+    /// Whether a filter's `$domain=` entries let it apply on the source page: no excluded
+    /// entry covers the source host, and an included one does when there are any.
+    private func domainsAllow(_ hot: Hot, _ context: MatchContext) -> Bool {
         var included = false
-        for entry in domains {
-            let excluded = entry.z & 1 != 0
-            if !excluded { hasInclude = true }
-            if !excluded && included { continue }
-            let name = UnsafeBufferPointer(rebasing: bytes[Int(entry.x)..<Int(entry.x + entry.y)])
-            let covered = entry.z & 2 != 0 ? coversEntity(name, source) : covers(name, source)
-            if covered {
-                if excluded { return false }
+        let first = Int(hot.firstDomain)
+        let hashedEnd = first + Int(hot.hashedDomainCount)
+        for suffix in context.sourceSuffixes {
+            var low = first
+            var high = hashedEnd
+            while low < high {
+                let middle = (low + high) >> 1
+                if context.domainHashes[middle] < suffix.x { low = middle + 1 } else { high = middle }
+            }
+            while low < hashedEnd, context.domainHashes[low] == suffix.x {
+                let entry = context.domains[low]
+                let start = Int(suffix.y)
+                if Int(entry.y) == context.source.count - start,
+                    (0..<Int(entry.y)).allSatisfy({ context.domainBytes[Int(entry.x) + $0] == context.source[start + $0] })
+                {
+                    if entry.z & 1 != 0 { return false }
+                    included = true
+                }
+                low += 1
+            }
+        }
+        for position in hashedEnd..<(first + Int(hot.domainCount)) {
+            let entry = context.domains[position]
+            let name = UnsafeBufferPointer(rebasing: context.domainBytes[Int(entry.x)..<Int(entry.x + entry.y)])
+            if coversEntity(name, context.source) {
+                if entry.z & 1 != 0 { return false }
                 included = true
             }
         }
-        return !hasInclude || included
-    }
-
-    /// `source` is `domain` or a subdomain of it.
-    private func covers(_ domain: UnsafeBufferPointer<UInt8>, _ source: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard source.count >= domain.count, !source.isEmpty else { return false }
-        let offset = source.count - domain.count
-        if offset > 0 && source[offset - 1] != 0x2E { return false }
-        for index in 0..<domain.count where source[offset + index] != domain[index] { return false }
-        return true
+        return hot.flags & 16 == 0 || included
     }
 
     /// Entity form `name.*`: `source` is `name` under any public suffix, or a subdomain of that.
@@ -477,7 +575,10 @@ public final class FilterEngine: @unchecked Sendable {
             if byte == 0x5C, index + 1 < bytes.count {  // backslash escape
                 let next = bytes[index + 1]
                 if (0x61...0x7A).contains(next) || (0x30...0x39).contains(next) {
-                    close()  // \w, \d, \s … are classes
+                    close()  // \w, \d, \s … are classes; \xHH, \uHHHH and \cX are escapes for one byte
+                    index += next == 0x78 ? 2 : next == 0x75 ? 4 : next == 0x63 ? 1 : 0
+                } else if index + 2 < bytes.count, [0x3F, 0x2A, 0x7B].contains(bytes[index + 2]) {
+                    close()  // `\/?`: optional
                 } else {
                     run.append(next)
                 }
@@ -491,6 +592,15 @@ public final class FilterEngine: @unchecked Sendable {
                 } else {
                     run.append(byte)
                 }
+                index += 1
+                continue
+            }
+            if byte == 0x5B || byte == 0x7B {  // a class `[…]` or a count `{…}`: none of it is literal
+                close()
+                let end: UInt8 = byte == 0x5B ? 0x5D : 0x7D
+                index += 1
+                if byte == 0x5B, index < bytes.count, bytes[index] == 0x5D { index += 1 }  // `[]…]`
+                while index < bytes.count, bytes[index] != end { index += bytes[index] == 0x5C ? 2 : 1 }
                 index += 1
                 continue
             }
@@ -509,7 +619,26 @@ public final class FilterEngine: @unchecked Sendable {
     /// Tokens the URL must contain as whole words for the filter to match.
     static func wholeTokens(_ filter: NetworkFilter) -> [UInt64] {
         let bytes = Array(filter.matchCase ? filter.pattern.lowercased().utf8 : filter.pattern.utf8)
-        var tokens: [UInt64] = []
+        return words(in: bytes).compactMap { word in
+            let boundedBefore = word.lowerBound > 0 ? bytes[word.lowerBound - 1] != 0x2A : filter.leftAnchor != .none
+            let boundedAfter = word.upperBound < bytes.count ? bytes[word.upperBound] != 0x2A : filter.rightAnchor
+            return boundedBefore && boundedAfter && word.count >= 2 ? hash(bytes[word]) : nil
+        }
+    }
+
+    /// Tokens a URL must contain as whole words for a regex filter to match: those lying
+    /// strictly inside the literal run the regex requires (bounded by non-token bytes of
+    /// that run on both sides), so that regexes leave the fallback list.
+    static func regexTokens(_ filter: NetworkFilter) -> [UInt64] {
+        guard let literal = requiredLiteral(ofRegex: filter.pattern) else { return [] }
+        return words(in: literal).compactMap { word in
+            word.lowerBound > 0 && word.upperBound < literal.count && word.count >= 2 ? hash(literal[word]) : nil
+        }
+    }
+
+    /// The maximal runs of token bytes in `bytes`.
+    private static func words(in bytes: [UInt8]) -> [Range<Int>] {
+        var words: [Range<Int>] = []
         var index = 0
         while index < bytes.count {
             guard isTokenByte(bytes[index]) else {
@@ -518,14 +647,9 @@ public final class FilterEngine: @unchecked Sendable {
             }
             let start = index
             while index < bytes.count, isTokenByte(bytes[index]) { index += 1 }
-            let before: UInt8? = start > 0 ? bytes[start - 1] : nil
-            let after: UInt8? = index < bytes.count ? bytes[index] : nil
-            let boundedBefore = before.map { $0 != 0x2A } ?? (filter.leftAnchor != .none)
-            let boundedAfter = after.map { $0 != 0x2A } ?? filter.rightAnchor
-            guard boundedBefore, boundedAfter, index - start >= 2 else { continue }
-            tokens.append(hash(bytes[start..<index]))
+            words.append(start..<index)
         }
-        return tokens
+        return words
     }
 
     private static func isSeparator(_ byte: UInt8) -> Bool {

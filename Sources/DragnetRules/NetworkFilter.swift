@@ -23,6 +23,10 @@ public enum RequestType: String, Sendable, CaseIterable {
     }
 
     static let allBits: UInt16 = RequestType.allCases.reduce(0) { $0 | $1.bit }
+    /// How many types there are (a constant: `allCases` builds an array on every call).
+    static let count = RequestType.allCases.count
+    /// The type's position in declaration order.
+    var index: Int { bit.trailingZeroBitCount }
 
     /// A type as requests name it: uBlock's names, adblock-rust's and browsers' aliases
     /// (`xhr`, `fetch`, `sub_frame`, `main_frame`, `beacon`, `css`, `img`); unknown → `other`.

@@ -57,6 +57,7 @@ struct MatchCommand: AsyncParsableCommand {
         }
 
         var cache = SiteCache(resolver)
+        var scratch = FilterEngine.MatchScratch()
         var output = [UInt8]()
         output.reserveCapacity(1 << 20)
         var count = 0
@@ -80,7 +81,7 @@ struct MatchCommand: AsyncParsableCommand {
             let url = String(decoding: urlBytes, as: UTF8.self)
             let source = columns.count > 1 && !columns[1].isEmpty ? String(decoding: input[columns[1]], as: UTF8.self) : nil
             let type = columns.count > 2 ? RequestType.named(String(decoding: input[columns[2]], as: UTF8.self)) : .other
-            let decision = engine.match(FilterRequest(url: url, sourceURL: source, type: type), cache: &cache)
+            let decision = engine.match(FilterRequest(url: url, sourceURL: source, type: type), cache: &cache, scratch: &scratch)
             output.append(contentsOf: (decision.blocked ? "block\t" : "allow\t").utf8)
             output.append(contentsOf: urlBytes)
             output.append(0x09)

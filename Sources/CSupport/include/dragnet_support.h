@@ -23,7 +23,8 @@ void dragnet_sha256_free(void *context);
 /// See mallopt(3). Does nothing on a C library without mallopt.
 void dragnet_tune_allocator(int mmap_threshold, int trim_threshold);
 
-/// memmem(3): the first occurrence of `needle` in `haystack`, or NULL.
+/// memmem(3): the first occurrence of `needle` in `haystack`, or NULL. Haystacks of up
+/// to 512 bytes (URLs) are searched with memchr + memcmp, which needs no setup.
 const void *dragnet_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length);
 
 #endif
