@@ -103,6 +103,11 @@ public struct PolicyCategory: Sendable {
     public var description: String
     var patterns: [PolicyPattern]
     var excludes: [PolicyPattern]
+    /// Categories that take the sentence from this one when affirmed in it too ("we store
+    /// your data outside your country" is a transfer statement, not a collection one).
+    public var yieldsTo: [String] = []
+    /// Where each `yieldsTo` entry was written, to report an unknown category there.
+    var yieldsToMarks: [RuleDiagnostic] = []
     var gap: Int
     /// False for categories where a denial is still about the topic ("we do not respond to
     /// Do Not Track signals" is a Do-Not-Track statement).
@@ -169,6 +174,10 @@ public struct PolicyRulePack: Sendable {
             guard affirmed || negated else { continue }
             if category.excludes.contains(where: { !$0.matches(tokens, gap: category.gap).isEmpty }) { continue }
             if affirmed { labels.categories.append(category.id) } else { labels.negated.append(category.id) }
+        }
+        let affirmed = Set(labels.categories)
+        labels.categories.removeAll { id in
+            categories.first { $0.id == id }?.yieldsTo.contains { $0 != id && affirmed.contains($0) } ?? false
         }
         labels.categories.sort()
         labels.negated.sort()
@@ -268,11 +277,21 @@ extension PolicyRulePack {
     public static func load(files: [(String, String)]) -> PolicyRulePack {
         var pack = PolicyRulePack()
         for (name, text) in files { pack.read(name, text) }
+        let ids = Set(pack.categories.map(\.id))
+        for category in pack.categories {
+            for (target, mark) in zip(category.yieldsTo, category.yieldsToMarks) where !ids.contains(target) || target == category.id {
+                var diagnostic = mark
+                diagnostic.message = target == category.id
+                    ? "category '\(target)' cannot yield to itself"
+                    : "unknown category '\(target)' in yieldsTo" + (YAMLFile.closest(target, in: ids.sorted()).map { "; did you mean '\($0)'?" } ?? "")
+                pack.diagnostics.append(diagnostic)
+            }
+        }
         pack.diagnostics.sort()
         return pack
     }
 
-    static let categoryKeys = ["id", "title", "set", "description", "patterns", "exclude", "gap", "negatable", "examples"]
+    static let categoryKeys = ["id", "title", "set", "description", "patterns", "exclude", "yieldsTo", "gap", "negatable", "examples"]
 
     private mutating func read(_ path: String, _ text: String) {
         files.append(path)
@@ -331,6 +350,11 @@ extension PolicyRulePack {
                 let set = file.string(value, what: "set") ?? ""
                 if ["opp-115", "data-grab"].contains(set) { category.set = set } else { file.error("set must be opp-115 or data-grab, not '\(set)'", at: value) }
             case "description": category.description = file.string(value, what: "description") ?? ""
+            case "yieldsTo":
+                for (target, item) in file.strings(value, what: "yieldsTo") ?? [] {
+                    category.yieldsTo.append(target)
+                    category.yieldsToMarks.append(file.diagnostic(.error, "", at: item))
+                }
             case "gap":
                 if let number = file.number(value, what: "gap"), number >= 0, number <= 40 { category.gap = Int(number) } else {
                     file.error("gap must be a number of words from 0 to 40", at: value)

@@ -93,11 +93,16 @@ struct YAMLFile {
     }
 
     private mutating func report(_ level: RuleDiagnostic.Level, _ message: String, at node: Node?) {
+        diagnostics.append(diagnostic(level, message, at: node))
+    }
+
+    /// A diagnostic at `node`'s position, for problems found only after every file is read.
+    func diagnostic(_ level: RuleDiagnostic.Level, _ message: String, at node: Node?) -> RuleDiagnostic {
         let mark = node?.mark
         let line = mark?.line ?? 1
         let column = mark?.column ?? 1
         let source = line >= 1 && line <= lines.count ? String(lines[line - 1]) : nil
-        diagnostics.append(RuleDiagnostic(file: path, line: line, column: column, level: level, message: message, sourceLine: source))
+        return RuleDiagnostic(file: path, line: line, column: column, level: level, message: message, sourceLine: source)
     }
 
     /// The members of a mapping node, checking the keys against `allowed`.

@@ -103,6 +103,40 @@ struct PolicyTextTests {
         #expect(policyRules.classify(text).categories.contains(category))
     }
 
+    @Test("collection yields to transfer, retention, government access and policy change in the same sentence", arguments: [
+        ("We store and use your data outside your country.", ["cross-border-transfer"]),
+        ("We keep Log Data for a maximum of 18 months.", ["data-retention"]),
+        ("We collect your email address when you register.", ["first-party-collection-use"]),
+    ])
+    func yields(text: String, expected: [String]) {
+        #expect(policyRules.classify(text).categories == expected)
+    }
+
+    @Test("yieldsTo naming an unknown category, or its own, is a lint error at the entry")
+    func yieldsToLint() {
+        let yaml = """
+            categories:
+              - id: alpha
+                title: Alpha
+                set: opp-115
+                patterns: [alpha]
+                yieldsTo: [beta, betta, alpha]
+                examples: {match: [alpha], noMatch: [gamma]}
+              - id: beta
+                title: Beta
+                set: opp-115
+                patterns: [beta]
+                examples: {match: [beta], noMatch: [gamma]}
+            """
+        let pack = PolicyRulePack.load(files: [("p.yml", yaml)])
+        #expect(pack.errors.map { "\($0.line):\($0.column): \($0.message)" } == [
+            "6:22: unknown category 'betta' in yieldsTo; did you mean 'beta'?",
+            "6:29: category 'alpha' cannot yield to itself",
+        ])
+        #expect(pack.classify("alpha and beta").categories == ["beta"])
+        #expect(pack.classify("alpha alone").categories == ["alpha"])
+    }
+
     @Test("a real HTML policy: TikTok's 2021 page, with its phone-book and location clauses")
     func tiktokHTML() throws {
         let analysis = PolicyAnalysis.analyze(try policyFixture("tiktok-privacy-2021-05-30.html"), rules: policyRules)
