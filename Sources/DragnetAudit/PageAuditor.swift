@@ -74,10 +74,11 @@ public struct PageAuditor {
             report.observations.resources[index].firstParty = isFirstParty(site)
         }
         if let filters, let pageURL {
+            var scratch = FilterEngine.MatchScratch()
             for index in report.observations.resources.indices where report.observations.resources[index].isNetwork {
                 let resource = report.observations.resources[index]
                 let request = FilterRequest(url: resource.url, sourceURL: pageURL, type: Self.requestType(resource.kind))
-                let decision = filters.match(request, cache: &sites)
+                let decision = filters.match(request, cache: &sites, scratch: &scratch)
                 if decision.blocked { report.observations.resources[index].blockedBy = decision.filter }
             }
         }
