@@ -31,12 +31,17 @@ public enum RequestType: String, Sendable, CaseIterable {
     /// A type as requests name it: uBlock's names, adblock-rust's and browsers' aliases
     /// (`xhr`, `fetch`, `sub_frame`, `main_frame`, `beacon`, `css`, `img`); unknown → `other`.
     public static func named(_ text: String) -> RequestType {
+        known(text) ?? .other
+    }
+
+    /// The type `text` names, or nil when it names none.
+    public static func known(_ text: String) -> RequestType? {
         let name = text.lowercased()
         switch name {
         case "fetch": return .xmlhttprequest
         case "sub_frame", "iframe": return .subdocument
         case "main_frame": return .document
-        default: return fromOption(name) ?? .other
+        default: return fromOption(name)
         }
     }
 

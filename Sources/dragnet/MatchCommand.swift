@@ -12,7 +12,9 @@ struct MatchCommand: AsyncParsableCommand {
             Reads lines of URL<TAB>SOURCE-URL<TAB>TYPE from stdin (source and type optional; types as uBlock \
             names them: script, image, stylesheet, subdocument, xmlhttprequest, media, font, ping, other) and \
             prints, for each line in order: block or allow, a tab, the URL, a tab, and the filter that decided \
-            (empty when none). Cosmetic and scriptlet rules are skipped and counted (--stats).
+            (empty when none). Cosmetic and scriptlet rules are skipped and counted (--stats). \
+            A line whose URL has no scheme and host, or whose type is unknown, is still printed in its \
+            place (as allow, or matched as type other) and named on stderr with its line number.
             """
     )
 
@@ -61,6 +63,7 @@ struct MatchCommand: AsyncParsableCommand {
         var output = [UInt8]()
         output.reserveCapacity(1 << 20)
         var count = 0
+        var problems = Problems()
         // Lines are split on bytes: String's Character-level split cost a third of match time.
         let input = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
         var lineStart = 0
@@ -77,10 +80,22 @@ struct MatchCommand: AsyncParsableCommand {
             }
             columns.append(columnStart..<end)
             lineStart = lineEnd + 1
+            let lineNumber = count + 1
             let urlBytes = input[columns[0]]
+            if !Self.hasHost(urlBytes), !(columns.count == 1 && urlBytes.isEmpty) {
+                problems.add(line: lineNumber, "no scheme://host in the URL; printed as allow")
+            }
             let url = String(decoding: urlBytes, as: UTF8.self)
             let source = columns.count > 1 && !columns[1].isEmpty ? String(decoding: input[columns[1]], as: UTF8.self) : nil
-            let type = columns.count > 2 ? RequestType.named(String(decoding: input[columns[2]], as: UTF8.self)) : .other
+            var type = RequestType.other
+            if columns.count > 2, !columns[2].isEmpty {
+                let name = String(decoding: input[columns[2]], as: UTF8.self)
+                if let known = RequestType.known(name) {
+                    type = known
+                } else {
+                    problems.add(line: lineNumber, "unknown type '\(name.prefix(40))'; matched as other")
+                }
+            }
             let decision = engine.match(FilterRequest(url: url, sourceURL: source, type: type), cache: &cache, scratch: &scratch)
             output.append(contentsOf: (decision.blocked ? "block\t" : "allow\t").utf8)
             output.append(contentsOf: urlBytes)
@@ -94,10 +109,43 @@ struct MatchCommand: AsyncParsableCommand {
             }
         }
         FileHandle.standardOutput.write(Data(output))
+        problems.report()
         if stats {
             let elapsed = clock.now - loaded
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             FileHandle.standardError.write(Data("matched \(count) requests in \(elapsed) (\(Int(Double(count) / max(seconds, 1e-9))) per second)\n".utf8))
+        }
+    }
+
+    /// Whether a URL's bytes start with `scheme://` and a non-empty host.
+    static func hasHost(_ bytes: ArraySlice<UInt8>) -> Bool {
+        func isSchemeByte(_ byte: UInt8, first: Bool) -> Bool {
+            let letter = (0x61...0x7A).contains(byte | 0x20)
+            return first ? letter : letter || (0x30...0x39).contains(byte) || byte == 0x2B || byte == 0x2D || byte == 0x2E
+        }
+        var index = bytes.startIndex
+        while index < bytes.endIndex, isSchemeByte(bytes[index], first: index == bytes.startIndex) { index += 1 }
+        guard index > bytes.startIndex, bytes[index...].starts(with: [0x3A, 0x2F, 0x2F]) else { return false }
+        let host = index + 3
+        return host < bytes.endIndex && ![0x2F, 0x3F, 0x23, 0x3A].contains(bytes[host])
+    }
+
+    /// Input lines with problems: the first 20 named on stderr, then a count. The URL itself
+    /// is never printed (it may carry a query string).
+    struct Problems {
+        private var count = 0
+        private var shown: [String] = []
+
+        mutating func add(line: Int, _ message: String) {
+            count += 1
+            if shown.count < 20 { shown.append("dragnet match: line \(line): \(message)") }
+        }
+
+        func report() {
+            guard count > 0 else { return }
+            var text = shown.joined(separator: "\n") + "\n"
+            if count > shown.count { text += "dragnet match: \(count - shown.count) more lines with problems\n" }
+            FileHandle.standardError.write(Data(text.utf8))
         }
     }
 }

@@ -196,6 +196,28 @@ struct FilterCacheTests {
         let missing = try ProcessRunner.run(try Fixtures.dragnetExecutable(), ["match", "--list", "/nonexistent/list.txt"])
         #expect(missing.status == 2)
 
+        // Junk lines keep their place in the output and are named on stderr, without their URL.
+        let junk = """
+            https://ads.example/banner.gif\thttps://news.example/\timage
+            not a url?secret=1
+            https:///no-host
+            https://ads.example/x.js\thttps://news.example/\tbogus
+
+            """
+        let junkOutput = try ProcessRunner.run(try Fixtures.dragnetExecutable(), ["match", "--cache-dir", directory.path, "--list", listPath], stdin: junk)
+        #expect(junkOutput.status == 0)
+        #expect(junkOutput.lines == [
+            "block\thttps://ads.example/banner.gif\t||ads.example^",
+            "allow\tnot a url?secret=1\t",
+            "allow\thttps:///no-host\t",
+            "block\thttps://ads.example/x.js\t||ads.example^",
+        ])
+        #expect(junkOutput.stderr.split(separator: "\n").map(String.init) == [
+            "dragnet match: line 2: no scheme://host in the URL; printed as allow",
+            "dragnet match: line 3: no scheme://host in the URL; printed as allow",
+            "dragnet match: line 4: unknown type 'bogus'; matched as other",
+        ])
+
         // A list given by URL is fetched.
         let remote = try ProcessRunner.run(
             try Fixtures.dragnetExecutable(), ["match", "--no-cache", "--stats", "--list", try FixtureSite.url("/filter-list")],
