@@ -11,10 +11,13 @@ public struct FilterDecision: Sendable, Hashable {
     public var blocked: Bool
     /// The filter that decided: the blocking filter, the exception that allowed it, or nil.
     public var filter: String?
+    /// The URL has no `scheme://host`, so no filter could apply (it is allowed).
+    public var noHost: Bool
 
-    public init(blocked: Bool, filter: String?) {
+    public init(blocked: Bool, filter: String?, noHost: Bool = false) {
         self.blocked = blocked
         self.filter = filter
+        self.noHost = noHost
     }
 }
 
@@ -52,8 +55,6 @@ public final class FilterEngine: @unchecked Sendable {
         let regex: NSRegularExpression?
         /// A literal every URL the regex matches must contain (lower-case), checked first.
         let regexLiteral: [UInt8]?
-        let includeDomains: [[UInt8]]
-        let excludeDomains: [[UInt8]]
 
         init(filter: NetworkFilter, regex: NSRegularExpression?) {
             self.filter = filter
@@ -65,8 +66,6 @@ public final class FilterEngine: @unchecked Sendable {
             self.hasDomains = !filter.includeDomains.isEmpty || !filter.excludeDomains.isEmpty
             self.regex = regex
             self.regexLiteral = filter.isRegex ? FilterEngine.requiredLiteral(ofRegex: filter.pattern) : nil
-            self.includeDomains = filter.includeDomains.map { Array($0.utf8) }
-            self.excludeDomains = filter.excludeDomains.map { Array($0.utf8) }
         }
     }
 
@@ -191,10 +190,11 @@ public final class FilterEngine: @unchecked Sendable {
                 regex = try? NSRegularExpression(pattern: filter.pattern, options: filter.matchCase ? [] : [.caseInsensitive])
                 if regex == nil { continue }
             }
-            compiled.append(Compiled(filter: filter, regex: regex))
+            let entry = Compiled(filter: filter, regex: regex)
+            compiled.append(entry)
             keptIndex.append(index)
             if tokens == nil {
-                let candidates = filter.isRegex ? Self.regexTokens(filter) : Self.wholeTokens(filter)
+                let candidates = filter.isRegex ? Self.regexTokens(literal: entry.regexLiteral) : Self.wholeTokens(filter)
                 tokenLists.append(candidates)
                 for token in Set(candidates) { frequency[token, default: 0] += 1 }
             }
@@ -297,7 +297,7 @@ public final class FilterEngine: @unchecked Sendable {
     /// Classifies one request, reusing `scratch`'s buffers (and its memory of the last
     /// source URL) from the previous call: the form for classifying many requests.
     public func match(_ request: FilterRequest, cache: inout SiteCache, scratch: inout MatchScratch) -> FilterDecision {
-        guard scratch.prepared.load(request, cache: &cache) else { return FilterDecision(blocked: false, filter: nil) }
+        guard scratch.prepared.load(request, cache: &cache) else { return FilterDecision(blocked: false, filter: nil, noHost: true) }
         scratch.prepared.slots.removeAll(keepingCapacity: true)
         for token in scratch.prepared.tokens {
             if let slot = table.slot(token) { scratch.prepared.slots.append(slot) }
@@ -343,14 +343,14 @@ public final class FilterEngine: @unchecked Sendable {
 
         init() {}
 
-        /// Takes `request` apart; false when its URL has no host.
+        /// Takes `request` apart; false when its URL has no `scheme://host`.
         mutating func load(_ request: FilterRequest, cache: inout SiteCache) -> Bool {
             original.removeAll(keepingCapacity: true)
             original.append(contentsOf: request.url.utf8)
             lower.removeAll(keepingCapacity: true)
             lower.reserveCapacity(original.count)
             for byte in original { lower.append((0x41...0x5A).contains(byte) ? byte | 0x20 : byte) }
-            guard let hostRange = ByteSearch.hostRange(ofURL: lower) else { return false }
+            guard let hostRange = ByteSearch.hostRange(ofURL: lower), !hostRange.isEmpty else { return false }
             hostStart = hostRange.lowerBound
             hostEnd = hostRange.upperBound
             if request.sourceURL != lastSource {
@@ -629,8 +629,8 @@ public final class FilterEngine: @unchecked Sendable {
     /// Tokens a URL must contain as whole words for a regex filter to match: those lying
     /// strictly inside the literal run the regex requires (bounded by non-token bytes of
     /// that run on both sides), so that regexes leave the fallback list.
-    static func regexTokens(_ filter: NetworkFilter) -> [UInt64] {
-        guard let literal = requiredLiteral(ofRegex: filter.pattern) else { return [] }
+    static func regexTokens(literal: [UInt8]?) -> [UInt64] {
+        guard let literal else { return [] }
         return words(in: literal).compactMap { word in
             word.lowerBound > 0 && word.upperBound < literal.count && word.count >= 2 ? hash(literal[word]) : nil
         }

@@ -155,6 +155,7 @@ public struct PolicyRulePack: Sendable {
     public func classify(_ sentence: String) -> SentenceLabels {
         let tokens = PolicyText.tokens(sentence)
         var labels = SentenceLabels()
+        var yielding: [PolicyCategory] = []
         for category in categories {
             // Every match of every pattern; a match inside the span of a negated one (the
             // "train … models" inside "do not use … to train … models") is not an affirmation.
@@ -174,11 +175,10 @@ public struct PolicyRulePack: Sendable {
             guard affirmed || negated else { continue }
             if category.excludes.contains(where: { !$0.matches(tokens, gap: category.gap).isEmpty }) { continue }
             if affirmed { labels.categories.append(category.id) } else { labels.negated.append(category.id) }
+            if affirmed && !category.yieldsTo.isEmpty { yielding.append(category) }
         }
-        let affirmed = Set(labels.categories)
-        labels.categories.removeAll { id in
-            categories.first { $0.id == id }?.yieldsTo.contains { $0 != id && affirmed.contains($0) } ?? false
-        }
+        let dropped = yielding.filter { $0.yieldsTo.contains(where: labels.categories.contains) }.map(\.id)
+        labels.categories.removeAll(where: dropped.contains)
         labels.categories.sort()
         labels.negated.sort()
         return labels
@@ -277,15 +277,24 @@ extension PolicyRulePack {
     public static func load(files: [(String, String)]) -> PolicyRulePack {
         var pack = PolicyRulePack()
         for (name, text) in files { pack.read(name, text) }
+        // `yieldsTo` can name categories of any file, so it is checked once all are read;
+        // a bad entry is reported and dropped.
         let ids = Set(pack.categories.map(\.id))
-        for category in pack.categories {
-            for (target, mark) in zip(category.yieldsTo, category.yieldsToMarks) where !ids.contains(target) || target == category.id {
+        for index in pack.categories.indices {
+            let category = pack.categories[index]
+            var kept: [String] = []
+            for (target, mark) in zip(category.yieldsTo, category.yieldsToMarks) {
+                if ids.contains(target) && target != category.id {
+                    kept.append(target)
+                    continue
+                }
                 var diagnostic = mark
                 diagnostic.message = target == category.id
                     ? "category '\(target)' cannot yield to itself"
                     : "unknown category '\(target)' in yieldsTo" + (YAMLFile.closest(target, in: ids.sorted()).map { "; did you mean '\($0)'?" } ?? "")
                 pack.diagnostics.append(diagnostic)
             }
+            pack.categories[index].yieldsTo = kept
         }
         pack.diagnostics.sort()
         return pack

@@ -82,9 +82,6 @@ struct MatchCommand: AsyncParsableCommand {
             lineStart = lineEnd + 1
             let lineNumber = count + 1
             let urlBytes = input[columns[0]]
-            if !Self.hasHost(urlBytes), !(columns.count == 1 && urlBytes.isEmpty) {
-                problems.add(line: lineNumber, "no scheme://host in the URL; printed as allow")
-            }
             let url = String(decoding: urlBytes, as: UTF8.self)
             let source = columns.count > 1 && !columns[1].isEmpty ? String(decoding: input[columns[1]], as: UTF8.self) : nil
             var type = RequestType.other
@@ -97,6 +94,9 @@ struct MatchCommand: AsyncParsableCommand {
                 }
             }
             let decision = engine.match(FilterRequest(url: url, sourceURL: source, type: type), cache: &cache, scratch: &scratch)
+            if decision.noHost, !(columns.count == 1 && urlBytes.isEmpty) {
+                problems.add(line: lineNumber, "no scheme://host in the URL; printed as allow")
+            }
             output.append(contentsOf: (decision.blocked ? "block\t" : "allow\t").utf8)
             output.append(contentsOf: urlBytes)
             output.append(0x09)
@@ -115,19 +115,6 @@ struct MatchCommand: AsyncParsableCommand {
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             FileHandle.standardError.write(Data("matched \(count) requests in \(elapsed) (\(Int(Double(count) / max(seconds, 1e-9))) per second)\n".utf8))
         }
-    }
-
-    /// Whether a URL's bytes start with `scheme://` and a non-empty host.
-    static func hasHost(_ bytes: ArraySlice<UInt8>) -> Bool {
-        func isSchemeByte(_ byte: UInt8, first: Bool) -> Bool {
-            let letter = (0x61...0x7A).contains(byte | 0x20)
-            return first ? letter : letter || (0x30...0x39).contains(byte) || byte == 0x2B || byte == 0x2D || byte == 0x2E
-        }
-        var index = bytes.startIndex
-        while index < bytes.endIndex, isSchemeByte(bytes[index], first: index == bytes.startIndex) { index += 1 }
-        guard index > bytes.startIndex, bytes[index...].starts(with: [0x3A, 0x2F, 0x2F]) else { return false }
-        let host = index + 3
-        return host < bytes.endIndex && ![0x2F, 0x3F, 0x23, 0x3A].contains(bytes[host])
     }
 
     /// Input lines with problems: the first 20 named on stderr, then a count. The URL itself
