@@ -10,6 +10,9 @@ struct URLPattern: Sendable {
     /// Path part starting with `/`, or empty.
     var path: String
     var includesQuery: Bool
+    /// The host and path split at `*` once, for `Glob`.
+    private let hostParts: [[UInt8]]
+    private let pathParts: [[UInt8]]
 
     init(_ pattern: String) {
         let slash = pattern.firstIndex(of: "/") ?? pattern.endIndex
@@ -17,6 +20,8 @@ struct URLPattern: Sendable {
         hostGlob = host.contains("*")
         path = String(pattern[slash...])
         includesQuery = path.contains("?")
+        hostParts = Glob.parts(host)
+        pathParts = Glob.parts(path)
     }
 
     static func problem(_ pattern: String) -> String? {
@@ -30,22 +35,26 @@ struct URLPattern: Sendable {
 
     func matches(host urlHost: String, pathAndQuery: Substring) -> Bool {
         if hostGlob {
-            guard Glob.matches(host, urlHost, anchoredEnd: true) else { return false }
+            guard Glob.matches(hostParts, urlHost.utf8, anchoredEnd: true) else { return false }
         } else {
             guard urlHost == host || (urlHost.hasSuffix(host) && urlHost.utf8.dropLast(host.utf8.count).last == UInt8(ascii: ".")) else { return false }
         }
         if path.isEmpty { return true }
         let subject = includesQuery ? pathAndQuery : pathAndQuery.prefix { $0 != "?" }
-        return Glob.matches(path, subject, anchoredEnd: false)
+        return Glob.matches(pathParts, subject.utf8, anchoredEnd: false)
     }
 }
 
 enum Glob {
-    /// Whether `text` starts with `pattern`, where `*` in the pattern matches any run of characters;
-    /// with `anchoredEnd` the whole text must be matched.
-    static func matches<S: StringProtocol>(_ pattern: String, _ text: S, anchoredEnd: Bool) -> Bool {
-        let parts = pattern.split(separator: "*", omittingEmptySubsequences: false).map { Array($0.utf8) }
-        let bytes = Array(text.utf8)
+    /// A pattern split at its `*`s, as `matches` takes it (split once, when the rule is compiled).
+    static func parts(_ pattern: String) -> [[UInt8]] {
+        pattern.split(separator: "*", omittingEmptySubsequences: false).map { Array($0.utf8) }
+    }
+
+    /// Whether `text` starts with the pattern whose `*`-separated `parts` are given, `*`
+    /// matching any run of characters; with `anchoredEnd` the whole text must be matched.
+    static func matches(_ parts: [[UInt8]], _ text: some Sequence<UInt8>, anchoredEnd: Bool) -> Bool {
+        let bytes = Array(text)
         guard let first = parts.first, bytes.starts(with: first) else { return false }
         var position = first.count
         for (index, part) in parts.enumerated().dropFirst() {
@@ -55,7 +64,7 @@ enum Glob {
                 continue
             }
             if isLast && anchoredEnd {
-                return bytes.count - position >= part.count && Array(bytes[(bytes.count - part.count)...]) == part
+                return bytes.count - position >= part.count && bytes[(bytes.count - part.count)...].elementsEqual(part)
             }
             guard let found = find(part, in: bytes, from: position) else { return false }
             position = found + part.count
@@ -64,10 +73,9 @@ enum Glob {
     }
 
     private static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
-        guard needle.count <= haystack.count - start else { return nil }
         var index = start
         while index + needle.count <= haystack.count {
-            if haystack[index] == needle[0] && Array(haystack[index..<(index + needle.count)]) == needle { return index }
+            if haystack[index] == needle[0] && haystack[index..<(index + needle.count)].elementsEqual(needle) { return index }
             index += 1
         }
         return nil
@@ -103,25 +111,26 @@ struct CompiledTracker: @unchecked Sendable {
 /// Splits an absolute http(s) URL into its host and the path-and-query after it.
 enum URLParts {
     static func split(_ url: String) -> (host: String, pathAndQuery: Substring)? {
-        guard let colon = url.firstIndex(of: ":"), url[colon...].hasPrefix("://") else { return nil }
-        let afterScheme = url[url.index(colon, offsetBy: 3)...]
-        let authorityEnd = afterScheme.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? afterScheme.endIndex
-        var authority = afterScheme[..<authorityEnd]
-        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
-        if let colon = authority.lastIndex(of: ":"), !authority.hasPrefix("[") { authority = authority[..<colon] }
-        var rest = afterScheme[authorityEnd...]
-        if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
-        return (authority.lowercased(), rest.isEmpty ? "/" : rest)
+        guard let (authority, rest) = authorityAndRest(url) else { return nil }
+        var host = authority
+        if let at = host.lastIndex(of: "@") { host = host[host.index(after: at)...] }
+        if let colon = host.lastIndex(of: ":"), !host.hasPrefix("[") { host = host[..<colon] }
+        return (host.lowercased(), rest)
     }
 
     /// The path and query of an absolute URL (without the fragment), `/` when empty.
     static func pathAndQuery(_ url: String) -> Substring? {
+        authorityAndRest(url)?.rest
+    }
+
+    /// The authority after `scheme://`, and the path and query after it (`/` when empty).
+    private static func authorityAndRest(_ url: String) -> (authority: Substring, rest: Substring)? {
         guard let colon = url.firstIndex(of: ":"), url[colon...].hasPrefix("://") else { return nil }
         let afterScheme = url[url.index(colon, offsetBy: 3)...]
         let authorityEnd = afterScheme.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? afterScheme.endIndex
         var rest = afterScheme[authorityEnd...]
         if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
-        return rest.isEmpty ? "/" : rest
+        return (afterScheme[..<authorityEnd], rest.isEmpty ? "/" : rest)
     }
 
     /// The URL without query and fragment.
