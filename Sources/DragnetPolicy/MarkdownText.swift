@@ -149,33 +149,26 @@ public enum MarkdownText {
 
     /// `[label](url)` or `[label][ref]` starting at `index`: the label and the index after it.
     static func link(_ characters: [Character], at index: Int) -> (String, Int)? {
-        var depth = 0
-        var close = index
-        while close < characters.count {
-            if characters[close] == "[" { depth += 1 }
-            if characters[close] == "]" {
-                depth -= 1
-                if depth == 0 { break }
-            }
-            close += 1
-        }
-        guard close < characters.count else { return nil }
+        guard let close = closing(characters, from: index, open: "[", close: "]") else { return nil }
         let label = String(characters[(index + 1)..<close])
         let next = close + 1
         if next < characters.count, characters[next] == "(" {
-            var parens = 0
-            var end = next
-            while end < characters.count {
-                if characters[end] == "(" { parens += 1 }
-                if characters[end] == ")" {
-                    parens -= 1
-                    if parens == 0 { return (label, end + 1) }
-                }
-                end += 1
-            }
-            return nil
+            return closing(characters, from: next, open: "(", close: ")").map { (label, $0 + 1) }
         }
         if next < characters.count, characters[next] == "[", let end = characters[next...].firstIndex(of: "]") { return (label, end + 1) }
+        return nil
+    }
+
+    /// The index of the bracket closing the one at `start`, nested pairs skipped.
+    private static func closing(_ characters: [Character], from start: Int, open: Character, close: Character) -> Int? {
+        var depth = 0
+        for index in start..<characters.count {
+            if characters[index] == open { depth += 1 }
+            if characters[index] == close {
+                depth -= 1
+                if depth == 0 { return index }
+            }
+        }
         return nil
     }
 }
