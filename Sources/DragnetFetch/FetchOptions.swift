@@ -46,6 +46,15 @@ public struct FetchOptions: Sendable, Hashable {
     /// largest CPU cost of a fetch on a fast network; turn it off when digests are not needed.
     public var computeDigest: Bool = true
 
+    /// `HOST:PORT:CONNECT-HOST:CONNECT-PORT` entries (curl's `--connect-to`, libcurl's
+    /// `CURLOPT_CONNECT_TO`): requests to HOST:PORT connect to CONNECT-HOST:CONNECT-PORT
+    /// instead, keeping the URL, the `Host` header and TLS SNI. An empty HOST or PORT
+    /// matches any. Checked with `ConnectTo.validate` before a session starts.
+    public var connectTo: [String] = []
+
+    /// Skip TLS certificate and host-name verification (curl's `-k`).
+    public var insecure: Bool = false
+
     public init() {}
 
     /// `dragnet/VERSION (+homepage)`.

@@ -11,6 +11,8 @@ final class TransferLoop {
     private let options: FetchOptions
     private unowned let session: FetchSession
     private let requestHeaders: UnsafeMutablePointer<curl_slist>?
+    /// `CURLOPT_CONNECT_TO` entries (nil when there are none).
+    private let connectTo: UnsafeMutablePointer<curl_slist>?
 
     private var delayed: [(due: Double, request: PendingRequest)] = []
     private var active: [UnsafeMutableRawPointer: TransferContext] = [:]
@@ -24,6 +26,9 @@ final class TransferLoop {
         list = curl_slist_append(list, "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
         list = curl_slist_append(list, "Accept-Language: en-US,en;q=0.8")
         self.requestHeaders = list
+        var mappings: UnsafeMutablePointer<curl_slist>? = nil
+        for entry in options.connectTo { mappings = curl_slist_append(mappings, entry) }
+        self.connectTo = mappings
         _ = dragnet_curl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, options.perHost)
         _ = dragnet_curl_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, slots)
         _ = dragnet_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, slots)
@@ -104,6 +109,11 @@ final class TransferLoop {
         _ = dragnet_curl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, "")
         _ = dragnet_curl_easy_setopt_string(easy, CURLOPT_USERAGENT, options.userAgent)
         _ = dragnet_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, requestHeaders)
+        if let connectTo { _ = dragnet_curl_easy_setopt_slist(easy, CURLOPT_CONNECT_TO, connectTo) }
+        if options.insecure {
+            _ = dragnet_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 0)
+            _ = dragnet_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 0)
+        }
         // In-memory cookie engine: cookies set on one hop go to the next, as in a browser.
         _ = dragnet_curl_easy_setopt_string(easy, CURLOPT_COOKIEFILE, "")
         _ = dragnet_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, milliseconds(options.timeout))
@@ -197,6 +207,7 @@ final class TransferLoop {
 
     private func shutDown() {
         curl_slist_free_all(requestHeaders)
+        curl_slist_free_all(connectTo)
         // The last loop marks the handles dead under the lock, so no curl_multi_wakeup races the cleanup.
         if session.loopDidFinish() { session.cleanUpMultis() }
     }

@@ -115,7 +115,20 @@ struct FetchFlags: ParsableArguments {
     @Flag(help: "Skip the SHA-256 of each body (sha256 is null); the largest CPU cost on a fast network.")
     var noDigest = false
 
+    @Option(
+        name: .customLong("connect-to"),
+        help: ArgumentHelp(
+            "Connect to CONNECT-HOST:CONNECT-PORT for requests to HOST:PORT, keeping the URL, Host header and TLS name (curl's syntax; empty HOST or PORT matches any; repeatable).",
+            valueName: "HOST:PORT:CONNECT-HOST:CONNECT-PORT"))
+    var connectTo: [String] = []
+
+    @Flag(name: [.customShort("k"), .long], help: "Do not verify TLS certificates (curl's -k), e.g. for a staging server or loopback fixtures.")
+    var insecure = false
+
     func validate() throws {
+        for entry in connectTo {
+            if let problem = ConnectTo.problem(entry) { throw ValidationError("--connect-to '\(entry)': \(problem)") }
+        }
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
         guard perHost >= 1 else { throw ValidationError("--per-host must be at least 1") }
         guard timeout > 0, connectTimeout > 0 else { throw ValidationError("timeouts must be positive") }
@@ -144,6 +157,8 @@ struct FetchFlags: ParsableArguments {
         options.includeCookieValues = includeCookieValues
         options.computeDigest = !noDigest
         if let loops { options.loops = loops }
+        options.connectTo = connectTo
+        options.insecure = insecure
         return options
     }
 }

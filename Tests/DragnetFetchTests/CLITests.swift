@@ -97,3 +97,30 @@ struct FetchCLITests {
         #expect(agent.hasPrefix("dragnet/0.1.0 (+https://"))
     }
 }
+
+@Suite("--connect-to and --insecure")
+struct ConnectToTests {
+    @Test("a host is fetched under its own name from the loopback HTTPS server only with --connect-to and --insecure")
+    func connectTo() throws {
+        let server = try HTTPSFixtureServer.shared.get()
+        let url = "https://staging.example/"
+        let mapped = try records(try dragnet(["fetch", "-q", "--include-body", "--connect-to", "staging.example:443:127.0.0.1:\(server.port)", "-k", url]))
+        #expect(mapped.first?["status"] as? Int == 200)
+        #expect(mapped.first?["remoteIP"] as? String == "127.0.0.1")
+        #expect((mapped.first?["body"] as? String)?.contains("<title>Staging home</title>") == true)
+        #expect(server.requests().contains("staging.example /"))
+
+        // Without --insecure the self-signed certificate is refused: a per-URL `tls` error.
+        let strict = try records(try dragnet(["fetch", "-q", "--connect-to", server.connectToAll, url]))
+        #expect((strict.first?["error"] as? [String: Any])?["code"] as? String == "tls")
+    }
+
+    @Test("malformed --connect-to entries are usage errors that say why", arguments: [
+        ("a:b", "4 fields"), ("host:99999:127.0.0.1:1", "not a port number"), ("[::1:443:x:1", "no ']'"),
+    ])
+    func malformed(entry: String, reason: String) throws {
+        let output = try dragnet(["fetch", "--connect-to", entry, "https://staging.example/"])
+        #expect(output.status == 2)
+        #expect(output.stderr.contains(reason))
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+
+/// The loopback HTTPS fixture server (`Tests/Fixtures/https-server.py`): serves
+/// `ROOT/<host>/<path>` for every host over TLS with the test-only certificate, so the
+/// fetcher (with `--connect-to ::127.0.0.1:PORT --insecure`) or Chromium (with
+/// `--host-resolver-rules`) load pages, containers and pixels under their real names.
+/// The server exits when this object's pipe to its stdin closes (`stop()` or process exit).
+public final class HTTPSFixtureServer: Sendable {
+    public let port: Int
+    /// Every request as `host path?query`, in arrival order (from `--log`).
+    public let logPath: String
+    private let process: Process
+    private let stdin: Pipe
+
+    /// - Parameters:
+    ///   - root: the folder served (`ROOT/<host>/<path>`, a query as `<path>@<query>`).
+    ///   - plain: plain HTTP instead of TLS (a TLS client meets a handshake error).
+    ///   - slow: seconds a request naming `SLOW` waits before its answer.
+    ///   - generateGTM: a container file served for any `gtm.js?id=GTM-…` without a file of its own.
+    public init(root: String, plain: Bool = false, slow: Double = 20, generateGTM: String? = nil) throws {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("dragnet-https-\(UUID().uuidString).log").path
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let tls = Fixtures.directory.appendingPathComponent("tls")
+        var arguments = [
+            Fixtures.directory.appendingPathComponent("https-server.py").path, root,
+            "--cert", tls.appendingPathComponent("cert.pem").path, "--key", tls.appendingPathComponent("key.pem").path,
+            "--log", log, "--slow", String(slow),
+        ]
+        if plain { arguments.append("--plain") }
+        if let generateGTM { arguments += ["--generate-gtm", generateGTM] }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3"] + arguments
+        let stdin = Pipe()
+        let stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // The first line is "PORT <n>".
+        var line: [UInt8] = []
+        while line.last != 0x0A {
+            let byte = stdout.fileHandleForReading.readData(ofLength: 1)
+            guard let first = byte.first else { break }
+            line.append(first)
+        }
+        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else {
+            process.terminate()
+            throw FixtureError("https-server.py did not start (printed '\(text)'); is python3 installed?")
+        }
+        self.port = port
+        self.logPath = log
+        self.process = process
+        self.stdin = stdin
+    }
+
+    /// `--connect-to` entry that sends every host and port here.
+    public var connectToAll: String { "::127.0.0.1:\(port)" }
+
+    /// The requests served so far, as `host path?query`.
+    public func requests() -> [String] {
+        ((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    public func stop() {
+        try? stdin.fileHandleForWriting.close()
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: logPath)
+    }
+}
+
+extension HTTPSFixtureServer {
+    /// One server for `Tests/Fixtures/https-site`, started on first use.
+    public static let shared: Result<HTTPSFixtureServer, any Error> = Result {
+        try HTTPSFixtureServer(root: Fixtures.directory.appendingPathComponent("https-site").path, slow: 15)
+    }
+}
