@@ -77,13 +77,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "DragnetContainers",
+            dependencies: ["DragnetCore", "DragnetHTML", "DragnetRules"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "DragnetReport",
             dependencies: ["DragnetCore", "DragnetRules", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "DragnetAudit",
-            dependencies: ["DragnetCore", "DragnetFetch", "DragnetHTML", "DragnetSites", "DragnetRules", "DragnetPolicy"],
+            dependencies: ["DragnetCore", "DragnetFetch", "DragnetHTML", "DragnetSites", "DragnetRules", "DragnetPolicy", "DragnetContainers"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -97,6 +102,7 @@ let package = Package(
                 "DragnetRules",
                 "DragnetPolicy",
                 "DragnetReport",
+                "DragnetContainers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -117,6 +123,7 @@ let package = Package(
             name: "DragnetAuditTests",
             dependencies: [
                 "DragnetAudit", "DragnetHTML", "DragnetSites", "DragnetCore", "DragnetPolicy", "DragnetRules", "DragnetReport", "DragnetTestSupport",
+                "DragnetContainers",
                 "dragnet",
             ],
             swiftSettings: swiftSettings

@@ -35,6 +35,8 @@ public enum Channel: String, Sendable, Hashable, CaseIterable, Comparable {
     case pixel
     case iframeEmbed = "iframe-embed"
     case formPost = "form-post"
+    /// Sent from a vendor's servers, not the visitor's browser (a Segment destination in cloud mode).
+    case serverSide = "server-side"
     case cookie
     case link
     /// Any other fetched resource (stylesheet, font, media): IP, user agent and referrer still flow.
@@ -60,16 +62,46 @@ public struct Evidence: Sendable, Hashable, Comparable {
     public var line: Int?
     /// A short excerpt of an inline script around the match, or the cookie name.
     public var snippet: String?
+    /// For `container-tag` evidence: the tag's index in the container's `tags` list.
+    public var tag: Int?
 
-    public init(url: String? = nil, element: String, line: Int? = nil, snippet: String? = nil) {
+    public init(url: String? = nil, element: String, line: Int? = nil, snippet: String? = nil, tag: Int? = nil) {
         self.url = url
         self.element = element
         self.line = line
         self.snippet = snippet
+        self.tag = tag
     }
 
     public static func < (lhs: Evidence, rhs: Evidence) -> Bool {
-        (lhs.line ?? Int.max, lhs.element, lhs.url ?? "", lhs.snippet ?? "") < (rhs.line ?? Int.max, rhs.element, rhs.url ?? "", rhs.snippet ?? "")
+        (lhs.line ?? Int.max, lhs.element, lhs.url ?? "", lhs.tag ?? -1, lhs.snippet ?? "")
+            < (rhs.line ?? Int.max, rhs.element, rhs.url ?? "", rhs.tag ?? -1, rhs.snippet ?? "")
+    }
+}
+
+/// The tag-manager container (and the tag in it) through which a finding reaches the page.
+public struct ContainerVia: Sendable, Hashable, Comparable {
+    /// `GTM-…`, `G-…`/`AW-…` (gtag) or `segment:WRITEKEY`.
+    public var container: String
+    /// Index of the tag in the container's `tags` list (nil for Segment destinations).
+    public var tag: Int?
+    /// The tag's template (`__html`, `__awct`, `__cvt_…`) or the Segment destination's name.
+    public var template: String
+    /// When it fires: `page-load`, `event`, `conditional`, `after-consent`, `device-mode`, `cloud-mode`.
+    public var firing: String
+    /// The container's URL.
+    public var url: String
+
+    public init(container: String, tag: Int?, template: String, firing: String, url: String) {
+        self.container = container
+        self.tag = tag
+        self.template = template
+        self.firing = firing
+        self.url = url
+    }
+
+    public static func < (lhs: ContainerVia, rhs: ContainerVia) -> Bool {
+        (lhs.container, lhs.tag ?? -1, lhs.template) < (rhs.container, rhs.tag ?? -1, rhs.template)
     }
 }
 
@@ -99,6 +131,10 @@ public struct Finding: Sendable, Hashable {
     public var evidence: [Evidence]
     /// How many occurrences were seen in total.
     public var occurrences: Int
+    /// Which views saw it: `static` (the page's HTML), `container` (a tag-manager container), sorted.
+    public var seenBy: [String] = ["static"]
+    /// The first container tag (in container, tag order) that brings it, when a container does.
+    public var via: ContainerVia?
 
     public static let maxEvidence = 5
 
@@ -217,13 +253,24 @@ extension Finding: JSONRepresentable {
             ("entity", .string(entity)), ("platform", .string(platform)), ("channel", .string(channel.rawValue)),
             ("data", .array(data.map { .string($0) })), ("purpose", .string(purpose)), ("target", .string(target)),
             ("accountId", .string(accountID)), ("occurrences", .int(occurrences)),
+            ("seenBy", .array(seenBy.map { .string($0) })),
             ("evidence", .array(evidence.map { item in
                 var members: [(String, JSONValue)] = [("element", .string(item.element))]
                 if let url = item.url { members.append(("url", .string(url))) }
                 if let line = item.line { members.append(("line", .int(line))) }
                 if let snippet = item.snippet { members.append(("snippet", .string(snippet))) }
+                if let tag = item.tag { members.append(("tag", .int(tag))) }
                 return .object(members)
             })),
+        ] + (via.map { [("via", $0.json)] } ?? []))
+    }
+}
+
+extension ContainerVia: JSONRepresentable {
+    public var json: JSONValue {
+        .object([
+            ("container", .string(container)), ("tag", .int(tag)), ("template", .string(template)), ("firing", .string(firing)),
+            ("url", .string(url)),
         ])
     }
 }

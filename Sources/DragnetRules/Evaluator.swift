@@ -20,12 +20,57 @@ public struct EvaluationInput: Sendable {
     /// Observations after classification (resources carry `site` and `firstParty`).
     public var observations: Observations
     public var cookies: [SeenCookie]
+    /// What the page's tag-manager containers add: one entry per tag that can fire.
+    public var containers: [ContainerContent]
 
-    public init(pageURL: String?, firstPartySites: Set<String>, observations: Observations, cookies: [SeenCookie] = []) {
+    public init(
+        pageURL: String?, firstPartySites: Set<String>, observations: Observations, cookies: [SeenCookie] = [], containers: [ContainerContent] = []
+    ) {
         self.pageURL = pageURL
         self.firstPartySites = firstPartySites
         self.observations = observations
         self.cookies = cookies
+        self.containers = containers
+    }
+}
+
+/// A tracker (or an entity) a container tag names directly, without markup to match:
+/// a built-in template's pixel id, a community template's permissions, a Segment destination.
+public struct ContainerSignal: Sendable, Hashable {
+    public enum Target: Sendable, Hashable {
+        case tracker(String)
+        /// An entity that receives data without a tracker rule of its own (a cloud-mode destination).
+        case entity(String, title: String)
+    }
+
+    public var target: Target
+    public var accountID: String?
+    public var channel: Channel
+    /// Data categories beyond the tracker's own (contact data from advanced matching).
+    public var extraData: [String]
+    /// A short description for the evidence (`GA4 event purchase`, `pixel id 123`).
+    public var detail: String
+
+    public init(target: Target, accountID: String?, channel: Channel, extraData: [String] = [], detail: String) {
+        self.target = target
+        self.accountID = accountID
+        self.channel = channel
+        self.extraData = extraData
+        self.detail = detail
+    }
+}
+
+/// One firing tag of a container (or one Segment destination): the markup it injects
+/// (custom HTML and image tags, already classified) and the signals it names.
+public struct ContainerContent: Sendable {
+    public var via: ContainerVia
+    public var observations: Observations
+    public var signals: [ContainerSignal]
+
+    public init(via: ContainerVia, observations: Observations = Observations(), signals: [ContainerSignal] = []) {
+        self.via = via
+        self.observations = observations
+        self.signals = signals
     }
 }
 
@@ -48,6 +93,8 @@ public enum Evaluator {
         var evidence: Evidence
         /// The site the data goes to, when the evidence names one (for the entity summary).
         var site: String? = nil
+        /// The container tag that brings it (nil: the page's own HTML).
+        var via: ContainerVia? = nil
     }
 
     public static func evaluate(_ input: EvaluationInput, rules: RulePack) -> Evaluation {
@@ -61,30 +108,36 @@ public enum Evaluator {
         var consumedForms = Set<Int>()
         var consumedCookies = Set<Int>()
         var pending: [String: [Occurrence]] = [:]
-        func record(_ ruleIndex: Int, _ channel: Channel, _ evidence: Evidence, id: String?, extraData: [String] = [], site: String? = nil) {
+        func record(_ ruleIndex: Int, _ channel: Channel, _ evidence: Evidence, id: String?, extraData: [String] = [], site: String? = nil, via: ContainerVia? = nil) {
             let rule = rules.trackers[ruleIndex]
             guard let entity = rules.entity(id: rule.entity) else { return }
             let item = Occurrence(
                 rule: rule.id, title: rule.title, severity: rule.severity, entity: entity.id, platform: entity.platform,
                 channel: channel, data: Set(rule.data + extraData), purpose: rule.purpose, target: entity.id,
-                accountID: id, evidence: evidence, site: site)
+                accountID: id, evidence: evidence, site: site, via: via)
             if rule.requiresTrackers.isEmpty && rule.requiresFormData.isEmpty {
                 occurrences.append(item)
             } else {
                 pending[rule.id, default: []].append(item)
             }
         }
-        for (index, resource) in input.observations.resources.enumerated() where resource.isNetwork && resource.firstParty != true {
-            guard let channel = channel(of: resource), let host = resource.host, let path = URLParts.pathAndQuery(resource.url) else { continue }
-            for ruleIndex in rules.trackersMatching(host: host, pathAndQuery: path)
-            where !isOwn(rules.trackers[ruleIndex].entity) {
-                consumedResources.insert(index)
-                let id = rules.compiled[ruleIndex].urlID.flatMap { CompiledTracker.capture($0, in: Substring(resource.url)).id }
-                record(
-                    ruleIndex, channel, Evidence(url: resource.url, element: "\(resource.element)@\(resource.attribute)", line: resource.line), id: id,
-                    site: resource.site)
+        /// Evidence for a resource of the page, or of a container tag's markup.
+        func resourceEvidence(_ resource: Resource, via: ContainerVia?) -> Evidence {
+            guard let via else { return Evidence(url: resource.url, element: "\(resource.element)@\(resource.attribute)", line: resource.line) }
+            return Evidence(url: via.url, element: "container-tag", snippet: "\(via.template) \(resource.element)@\(resource.attribute) \(URLParts.withoutQuery(resource.url))", tag: via.tag)
+        }
+        func scanResources(_ observations: Observations, via: ContainerVia?, consumed: inout Set<Int>) {
+            for (index, resource) in observations.resources.enumerated() where resource.isNetwork && resource.firstParty != true {
+                guard let channel = channel(of: resource), let host = resource.host, let path = URLParts.pathAndQuery(resource.url) else { continue }
+                for ruleIndex in rules.trackersMatching(host: host, pathAndQuery: path)
+                where !isOwn(rules.trackers[ruleIndex].entity) {
+                    consumed.insert(index)
+                    let id = rules.compiled[ruleIndex].urlID.flatMap { CompiledTracker.capture($0, in: Substring(resource.url)).id }
+                    record(ruleIndex, channel, resourceEvidence(resource, via: via), id: id, site: resource.site, via: via)
+                }
             }
         }
+        scanResources(input.observations, via: nil, consumed: &consumedResources)
         for form in input.observations.forms where form.firstParty == false {
             guard let parts = URLParts.split(form.action) else { continue }
             for ruleIndex in rules.trackersMatching(host: parts.host, pathAndQuery: parts.pathAndQuery)
@@ -96,17 +149,48 @@ public enum Evaluator {
             }
         }
         // Inline scripts: one Aho–Corasick pass finds every `contains` literal of every rule.
-        for script in input.observations.inlineScripts {
-            var lines = LineCounter(text: script.text)
-            var perLiteral: [Int: Int] = [:]
-            for hit in rules.inlineScanner.scan(script.text).sorted(by: { ($0.start, $0.literal) < ($1.start, $1.literal) }) {
-                let owner = rules.inlineOwners[hit.literal]
-                guard !isOwn(rules.trackers[owner.tracker].entity), perLiteral[hit.literal, default: 0] < 50 else { continue }
-                let pattern = rules.compiled[owner.tracker].inline[owner.pattern]
-                guard let found = inlineHit(pattern, in: script.text, at: hit.start) else { continue }
-                perLiteral[hit.literal, default: 0] += 1
-                let line = script.line + lines.newlines(before: hit.start)
-                record(owner.tracker, .script, Evidence(element: "script", line: line, snippet: found.snippet), id: found.id)
+        func scanInline(_ observations: Observations, via: ContainerVia?) {
+            for script in observations.inlineScripts {
+                var lines = LineCounter(text: script.text)
+                var perLiteral: [Int: Int] = [:]
+                for hit in rules.inlineScanner.scan(script.text).sorted(by: { ($0.start, $0.literal) < ($1.start, $1.literal) }) {
+                    let owner = rules.inlineOwners[hit.literal]
+                    guard !isOwn(rules.trackers[owner.tracker].entity), perLiteral[hit.literal, default: 0] < 50 else { continue }
+                    let pattern = rules.compiled[owner.tracker].inline[owner.pattern]
+                    if let near = pattern.near, !script.text.containsBytes(near) { continue }
+                    guard let found = inlineHit((pattern.contains, pattern.regex), in: script.text, at: hit.start) else { continue }
+                    perLiteral[hit.literal, default: 0] += 1
+                    let evidence: Evidence
+                    if let via {
+                        evidence = Evidence(url: via.url, element: "container-tag", snippet: "\(via.template): \(found.snippet)", tag: via.tag)
+                    } else {
+                        evidence = Evidence(element: "script", line: script.line + lines.newlines(before: hit.start), snippet: found.snippet)
+                    }
+                    record(owner.tracker, .script, evidence, id: found.id, via: via)
+                }
+            }
+        }
+        scanInline(input.observations, via: nil)
+
+        // Container tags: their markup through the same signatures, and the trackers they name.
+        var consumedContainerResources = [Set<Int>](repeating: [], count: input.containers.count)
+        for (position, content) in input.containers.enumerated() {
+            scanResources(content.observations, via: content.via, consumed: &consumedContainerResources[position])
+            scanInline(content.observations, via: content.via)
+            for signal in content.signals {
+                let evidence = Evidence(url: content.via.url, element: "container-tag", snippet: "\(content.via.template): \(signal.detail)", tag: content.via.tag)
+                switch signal.target {
+                case .tracker(let id):
+                    guard let ruleIndex = rules.trackerIndex(id), !isOwn(rules.trackers[ruleIndex].entity) else { continue }
+                    record(ruleIndex, signal.channel, evidence, id: signal.accountID, extraData: signal.extraData, via: content.via)
+                case .entity(let id, let title):
+                    guard let entity = rules.entity(id: id), !isOwn(entity.id) else { continue }
+                    var item = entityOccurrence(entity, channel: signal.channel, evidence: evidence, extraData: signal.extraData)
+                    item.title = title
+                    item.accountID = signal.accountID
+                    item.via = content.via
+                    occurrences.append(item)
+                }
             }
         }
         for (ruleIndex, rule) in rules.trackers.enumerated() where !isOwn(rule.entity) {
@@ -138,10 +222,14 @@ public enum Evaluator {
                 let evidence = own.map(\.evidence)
                     + forms.prefix(Finding.maxEvidence).map { Evidence(url: URLParts.withoutQuery($0.action), element: "form", line: $0.line) }
                     + required.prefix(1).map(\.evidence)
-                for item in evidence {
+                // Views and containers that saw the rule's own match, or else the required tracker's.
+                let vias: [ContainerVia?] = own.isEmpty ? required.prefix(1).map(\.via) : own.map(\.via)
+                let extra = own.reduce(into: Set<String>()) { $0.formUnion($1.data) }
+                for (position, item) in evidence.enumerated() {
                     occurrences.append(Occurrence(
                         rule: rule.id, title: rule.title, severity: rule.severity, entity: entity.id, platform: entity.platform,
-                        channel: channel, data: Set(rule.data), purpose: rule.purpose, target: entity.id, accountID: id, evidence: item))
+                        channel: channel, data: Set(rule.data).union(extra), purpose: rule.purpose, target: entity.id, accountID: id, evidence: item,
+                        via: vias.isEmpty ? nil : vias[min(position, vias.count - 1)]))
                 }
                 derived.insert(rule.id)
                 fired.insert(rule.id)
@@ -159,6 +247,24 @@ public enum Evaluator {
                 occurrences.append(entityOccurrence(entity, channel: channel, evidence: evidence, extraData: [], site: site))
             } else if channel == .script || channel == .iframeEmbed || channel == .pixel {
                 occurrences.append(unattributedOccurrence(site: site, channel: channel, evidence: evidence, extraData: []))
+            }
+        }
+        for (position, content) in input.containers.enumerated() {
+            for (index, resource) in content.observations.resources.enumerated()
+            where resource.isNetwork && resource.firstParty == false && !consumedContainerResources[position].contains(index) {
+                guard let channel = channel(of: resource), let host = resource.host, let site = resource.site else { continue }
+                let evidence = resourceEvidence(resource, via: content.via)
+                var item: Occurrence
+                if let entity = rules.entity(forHost: host) {
+                    guard !isOwn(entity.id) else { continue }
+                    item = entityOccurrence(entity, channel: channel, evidence: evidence, extraData: [], site: site)
+                } else if channel == .script || channel == .iframeEmbed || channel == .pixel {
+                    item = unattributedOccurrence(site: site, channel: channel, evidence: evidence, extraData: [])
+                } else {
+                    continue
+                }
+                item.via = content.via
+                occurrences.append(item)
             }
         }
         for form in input.observations.forms where form.firstParty == false && !consumedForms.contains(form.index) {
@@ -210,6 +316,7 @@ public enum Evaluator {
         .cookie: ["identifiers"],
         .resource: ["device-info"],
         .formPost: ["device-info"],
+        .serverSide: ["identifiers", "browsing-activity"],
         .link: [],
     ]
 
@@ -226,6 +333,7 @@ public enum Evaluator {
             case "cdn": return .info
             default: return .low
             }
+        case .serverSide: return category == "advertising" || category == "social" ? .high : .medium
         case .cookie: return .low
         case .resource, .link: return .info
         }
@@ -233,7 +341,7 @@ public enum Evaluator {
 
     static let channelWords: [Channel: String] = [
         .script: "runs a script from", .pixel: "loads a tracking pixel from", .iframeEmbed: "embeds a frame from",
-        .formPost: "posts a form to", .cookie: "receives a cookie from", .link: "links to", .resource: "loads resources from",
+        .formPost: "posts a form to", .serverSide: "has its events forwarded from a vendor's servers to", .cookie: "receives a cookie from", .link: "links to", .resource: "loads resources from",
     ]
 
     static func entityOccurrence(_ entity: Entity, channel: Channel, evidence: Evidence, extraData: [String], site: String? = nil) -> Occurrence {
@@ -343,11 +451,15 @@ public enum Evaluator {
             let evidence = Array(Set(items.map(\.evidence))).sorted()
             let data = items.reduce(into: Set<String>()) { $0.formUnion($1.data) }
             let severity = items.map(\.severity).max() ?? first.severity
-            findings.append(Finding(
+            var finding = Finding(
                 id: findingID(pageKey: pageKey, rule: key.rule, channel: key.channel, target: key.target, accountID: key.accountID),
                 rule: key.rule, title: first.title, severity: severity, entity: first.entity, platform: first.platform,
                 channel: key.channel, data: data.sorted(), purpose: first.purpose, target: key.target, accountID: key.accountID,
-                evidence: Array(evidence.prefix(Finding.maxEvidence)), occurrences: evidence.count))
+                evidence: Array(evidence.prefix(Finding.maxEvidence)), occurrences: evidence.count)
+            let vias = items.compactMap(\.via)
+            finding.seenBy = Set(items.map { $0.via == nil ? "static" : "container" }).sorted()
+            finding.via = vias.min()
+            findings.append(finding)
         }
         return findings.sorted { ($0.platform, $0.rule, $0.channel.rawValue, $0.id) < ($1.platform, $1.rule, $1.channel.rawValue, $1.id) }
     }

@@ -22,6 +22,7 @@ extension RulePack {
         for path in yamlFiles("entities") { pack.loadFile(path) { $0.readEntityFile(&$1) } }
         for path in yamlFiles("trackers") { pack.loadFile(path) { $0.readTrackerFile(&$1) } }
         for path in yamlFiles("platforms") { pack.loadFile(path) { $0.readProfileFile(&$1) } }
+        for path in yamlFiles("containers") { pack.loadFile(path) { $0.readContainerFile(&$1) } }
         let scoringPath = (directory as NSString).appendingPathComponent("scoring.yml")
         if fileManager.fileExists(atPath: scoringPath) {
             pack.loadFile(scoringPath) { $0.readScoringFile(&$1) }
@@ -35,10 +36,14 @@ extension RulePack {
     }
 
     /// Loads rule files given as text (file name → YAML), for tests and `rules lint` of single files.
-    public static func load(entities: [(String, String)], trackers: [(String, String)], scoring: (String, String)? = nil, overrides: [(String, String)] = []) -> RulePack {
+    public static func load(
+        entities: [(String, String)], trackers: [(String, String)], scoring: (String, String)? = nil, overrides: [(String, String)] = [],
+        containers: [(String, String)] = []
+    ) -> RulePack {
         var pack = RulePack()
         for (name, text) in entities { pack.read(name, text) { $0.readEntityFile(&$1) } }
         for (name, text) in trackers { pack.read(name, text) { $0.readTrackerFile(&$1) } }
+        for (name, text) in containers { pack.read(name, text) { $0.readContainerFile(&$1) } }
         if let scoring { pack.read(scoring.0, scoring.1) { $0.readScoringFile(&$1) } }
         for (name, text) in overrides { pack.read(name, text) { $0.readOverrideFile(&$1) } }
         pack.link()
@@ -399,12 +404,14 @@ extension RulePack {
                 }
             case "inline":
                 for item in file.sequence(value, what: "inline") ?? [] {
-                    guard let members = file.mapping(item, what: "an inline pattern", allowed: ["contains", "regex"]) else { continue }
+                    guard let members = file.mapping(item, what: "an inline pattern", allowed: ["contains", "regex", "near"]) else { continue }
                     var pattern = TrackerRule.InlinePattern(contains: "")
                     for (key, _, value) in members {
                         if key == "contains" {
                             pattern.contains = file.string(value, what: "contains") ?? ""
                             if pattern.contains.utf8.count < 3 { file.error("contains must be at least 3 characters long, to keep matching fast", at: value) }
+                        } else if key == "near" {
+                            pattern.near = file.string(value, what: "near")
                         } else if let regex = file.string(value, what: "regex") {
                             if let problem = Self.regexProblem(regex) { file.error(problem, at: value) } else { pattern.regex = regex }
                         }
@@ -596,6 +603,7 @@ extension RulePack {
             if ok { kept.append(rule) }
         }
         trackers = kept.sorted { $0.id < $1.id }
+        linkContainers()
         compiled = trackers.map(CompiledTracker.init)
         urlIndex = [:]
         globPatterns = []

@@ -37,6 +37,9 @@ public struct TrackerRule: Sendable {
     public struct InlinePattern: Sendable {
         public var contains: String
         public var regex: String?
+        /// Another literal the same script must contain (a minified snippet renames `ttq`,
+        /// so `a.load("C…")` counts only in a script that also names `TiktokAnalyticsObject`).
+        public var near: String?
     }
 
     public struct Example: Sendable {
@@ -167,6 +170,11 @@ public struct RulePack: Sendable {
     /// Every inline `contains` literal, and which tracker and pattern each belongs to.
     var inlineScanner = LiteralScanner([])
     var inlineOwners: [(tracker: Int, pattern: Int)] = []
+    /// How tag-manager containers and Segment destinations map to trackers (`containers/*.yml`).
+    public internal(set) var containers = ContainerRules()
+    /// Tracker ids and Segment entities named by container rules, for linking: (id, file, line).
+    var containerMarks: [(String, String, Int)] = []
+    var segmentEntityMarks: [(String, String, Int)] = []
 
     public var errors: [RuleDiagnostic] { diagnostics.filter { $0.level == .error } }
 
@@ -190,7 +198,7 @@ public struct RulePack: Sendable {
 extension Scoring {
     /// Used when a rules folder has no scoring.yml (and by tests of the evaluator).
     public static let builtIn = Scoring(
-        channels: [.script: 1.0, .pixel: 0.8, .iframeEmbed: 0.7, .formPost: 1.0, .cookie: 0.6, .resource: 0.3, .link: 0],
+        channels: [.script: 1.0, .pixel: 0.8, .iframeEmbed: 0.7, .formPost: 1.0, .serverSide: 0.9, .cookie: 0.6, .resource: 0.3, .link: 0],
         data: [
             "identifiers": 15, "browsing-activity": 15, "device-info": 5, "device-fingerprint": 20, "contact-data": 30,
             "keystrokes-mouse": 30, "location": 15, "user-content": 10, "credentials": 40, "financial": 40,
@@ -218,5 +226,18 @@ extension RulePack {
             result.append(rule)
         }
         return result.sorted()
+    }
+}
+
+extension RulePack {
+    /// The index of the tracker rule `id` (rules are sorted by id).
+    public func trackerIndex(_ id: String) -> Int? {
+        var low = 0
+        var high = trackers.count
+        while low < high {
+            let mid = (low + high) / 2
+            if trackers[mid].id < id { low = mid + 1 } else { high = mid }
+        }
+        return low < trackers.count && trackers[low].id == id ? low : nil
     }
 }

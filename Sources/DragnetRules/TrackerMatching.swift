@@ -85,13 +85,13 @@ enum Glob {
 /// A tracker rule with its patterns compiled.
 struct CompiledTracker: @unchecked Sendable {
     var urls: [URLPattern]
-    var inline: [(contains: String, regex: Regex<AnyRegexOutput>?)]
+    var inline: [(contains: String, regex: Regex<AnyRegexOutput>?, near: String?)]
     var cookies: [(name: String, prefix: Bool)]
     var urlID: Regex<AnyRegexOutput>?
 
     init(_ rule: TrackerRule) {
         urls = rule.urls.map(URLPattern.init)
-        inline = rule.inline.map { ($0.contains, $0.regex.flatMap { try? Regex($0) }) }
+        inline = rule.inline.map { ($0.contains, $0.regex.flatMap { try? Regex($0) }, $0.near) }
         cookies = rule.cookies.map { $0.hasSuffix("*") ? (String($0.dropLast()), true) : ($0, false) }
         urlID = rule.urlID.flatMap { try? Regex($0) }
     }
@@ -109,8 +109,8 @@ struct CompiledTracker: @unchecked Sendable {
 }
 
 /// Splits an absolute http(s) URL into its host and the path-and-query after it.
-enum URLParts {
-    static func split(_ url: String) -> (host: String, pathAndQuery: Substring)? {
+public enum URLParts {
+    public static func split(_ url: String) -> (host: String, pathAndQuery: Substring)? {
         guard let (authority, rest) = authorityAndRest(url) else { return nil }
         var host = authority
         if let at = host.lastIndex(of: "@") { host = host[host.index(after: at)...] }
@@ -119,7 +119,7 @@ enum URLParts {
     }
 
     /// The path and query of an absolute URL (without the fragment), `/` when empty.
-    static func pathAndQuery(_ url: String) -> Substring? {
+    public static func pathAndQuery(_ url: String) -> Substring? {
         authorityAndRest(url)?.rest
     }
 
@@ -133,8 +133,15 @@ enum URLParts {
         return (afterScheme[..<authorityEnd], rest.isEmpty ? "/" : rest)
     }
 
+    /// `scheme://authority` of an absolute URL (port kept, user info dropped).
+    public static func origin(_ url: String) -> String? {
+        guard let (authority, _) = authorityAndRest(url), let colon = url.firstIndex(of: ":") else { return nil }
+        let host = authority.lastIndex(of: "@").map { authority[authority.index(after: $0)...] } ?? authority
+        return url[..<colon].lowercased() + "://" + host.lowercased()
+    }
+
     /// The URL without query and fragment.
-    static func withoutQuery(_ url: String) -> String {
+    public static func withoutQuery(_ url: String) -> String {
         guard let cut = url.firstIndex(where: { $0 == "?" || $0 == "#" }) else { return url }
         return String(url[..<cut])
     }
