@@ -1,4 +1,5 @@
 public import DragnetCore
+import DragnetContainers
 public import DragnetRules
 public import DragnetFetch
 public import DragnetSites
@@ -42,6 +43,8 @@ public struct AuditOptions: Sendable {
     public var policyRules: PolicyRulePack?
     /// Also encode each page's JSON without its bulky lists (for the history).
     public var historyJSON = false
+    /// Read the tag-manager containers and Segment settings pages load (needs `rules`); nil: `--no-containers`.
+    public var containers: ContainerOptions? = ContainerOptions()
 
     public init() {}
 }
@@ -58,6 +61,8 @@ public struct AuditedPage: Sendable {
     public var evaluation: Evaluation
     /// The report JSON without resources, links, inline scripts, policy links and graph: what the history keeps.
     public var historyJSON: [UInt8]
+    /// Container URLs the page loads that were read, and that could not be.
+    public var containers: (read: [String], failed: [String]) = ([], [])
 }
 
 /// Pages waiting for their privacy policy: at most `limit` at once (each holds its whole
@@ -144,9 +149,44 @@ public enum AuditRunner {
         let policyFetcher: PolicyFetcher? =
             if options.policies, session != nil, let policyRules = options.policyRules { try PolicyFetcher(options: fetchOptions, rules: policyRules) } else { nil }
         let pending = PendingTasks(limit: 64)
+        let containerFetcher: ContainerFetcher? =
+            if let containerOptions = options.containers, let rules { try ContainerFetcher(fetch: fetchOptions, options: containerOptions, rules: rules) } else { nil }
+
+        /// Containers, then the policy, for a page whose static audit is done; waiting holds no extraction slot.
+        @Sendable func complete(_ report: PageReport, fetched: Bool) async {
+            var report = report
+            let detected = PageAuditor.containerReferences(report)
+            report.containerWarnings = detected.warnings
+            if containerFetcher == nil, rules != nil, !detected.references.isEmpty {
+                PageAuditor.containersSkipped(&report, references: detected.references)
+                report.containerWarnings = detected.warnings + report.containerWarnings
+            }
+            let needsContainers = containerFetcher != nil && !detected.references.isEmpty
+            let needsPolicy = fetched && policyFetcher != nil && report.error == nil && report.site != nil && (200..<300).contains(report.status ?? 0)
+            guard needsContainers || needsPolicy else {
+                continuation.yield(Self.finished(report, historyJSON: keepHistory))
+                return
+            }
+            let staticReport = report
+            await pending.add {
+                var report = staticReport
+                if needsContainers, let containerFetcher {
+                    var loaded: [LoadedContainer] = []
+                    for reference in detected.references { loaded.append(await containerFetcher.load(reference)) }
+                    var auditor = PageAuditor(resolver: resolver, firstPartySites: firstParty, filters: filters, rules: rules)
+                    auditor.applyContainers(&report, loaded: loaded, warnings: detected.warnings)
+                }
+                if needsPolicy, let policyFetcher {
+                    report.policy = await policyFetcher.policy(candidates: PolicyDiscovery.candidates(for: report))
+                    if let policy = report.policy, let rules { Self.checkPractice(&report, policy: policy, rules: rules) }
+                }
+                continuation.yield(Self.finished(report, historyJSON: keepHistory))
+            }
+        }
 
         let task = Task {
             await policyFetcher?.start()
+            await containerFetcher?.start()
             await withTaskGroup(of: Void.self) { group in
                 var running = 0
                 func admit() async {
@@ -160,7 +200,7 @@ public enum AuditRunner {
                     await admit()
                     group.addTask {
                         var auditor = PageAuditor(resolver: resolver, firstPartySites: firstParty, filters: filters, rules: rules)
-                        continuation.yield(Self.auditFile(file.path, id: file.id, pageURL: file.pageURL, auditor: &auditor, historyJSON: keepHistory))
+                        await complete(Self.auditFile(file.path, id: file.id, pageURL: file.pageURL, auditor: &auditor), fetched: false)
                     }
                 }
                 if let session {
@@ -168,18 +208,7 @@ public enum AuditRunner {
                         await admit()
                         group.addTask {
                             var auditor = PageAuditor(resolver: resolver, firstPartySites: firstParty, filters: filters, rules: rules)
-                            let report = auditor.audit(result, source: sourcesByID[result.id])
-                            guard let policyFetcher, report.error == nil, report.site != nil, (200..<300).contains(report.status ?? 0) else {
-                                continuation.yield(Self.finished(report, historyJSON: keepHistory))
-                                return
-                            }
-                            // Waiting for the policy holds no extraction slot.
-                            await pending.add {
-                                var report = report
-                                report.policy = await policyFetcher.policy(candidates: PolicyDiscovery.candidates(for: report))
-                                if let policy = report.policy, let rules { Self.checkPractice(&report, policy: policy, rules: rules) }
-                                continuation.yield(Self.finished(report, historyJSON: keepHistory))
-                            }
+                            await complete(auditor.audit(result, source: sourcesByID[result.id]), fetched: true)
                         }
                     }
                 }
@@ -187,12 +216,16 @@ public enum AuditRunner {
             }
             await pending.waitAll()
             await policyFetcher?.finish()
+            await containerFetcher?.finish()
             continuation.finish()
         }
         continuation.onTermination = { termination in
             if case .cancelled = termination {
                 session?.cancel()
-                Task { await policyFetcher?.cancel() }
+                Task {
+                    await policyFetcher?.cancel()
+                    await containerFetcher?.cancel()
+                }
                 task.cancel()
             }
         }
@@ -209,14 +242,14 @@ public enum AuditRunner {
         report.evaluation.exposure = ExposureCalculator.exposure(report.evaluation.findings, entities: report.evaluation.entities, scoring: rules.scoring, profiles: rules.profiles)
     }
 
-    static func auditFile(_ path: String, id: Int, pageURL: String?, auditor: inout PageAuditor, historyJSON: Bool = false) -> AuditedPage {
+    static func auditFile(_ path: String, id: Int, pageURL: String?, auditor: inout PageAuditor) -> PageReport {
         guard let data = FileManager.default.contents(atPath: path) else {
             var report = PageReport(id: id, url: pageURL ?? path)
             report.source = path
             report.error = PageError(code: "read", message: "cannot read \(path)", stage: "read")
-            return finished(report, historyJSON: historyJSON)
+            return report
         }
-        return finished(auditor.audit(file: path, bytes: [UInt8](data), id: id, pageURL: pageURL), historyJSON: historyJSON)
+        return auditor.audit(file: path, bytes: [UInt8](data), id: id, pageURL: pageURL)
     }
 
     static func finished(_ report: PageReport, historyJSON: Bool = false) -> AuditedPage {
@@ -233,6 +266,7 @@ public enum AuditRunner {
             url: report.finalURL ?? report.url,
             site: report.site,
             evaluation: report.evaluation,
-            historyJSON: history)
+            historyJSON: history,
+            containers: (report.containers.filter(\.readable).map(\.reference.url), report.containers.filter { !$0.readable }.map(\.reference.url)))
     }
 }

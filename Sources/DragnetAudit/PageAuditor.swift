@@ -1,3 +1,4 @@
+public import DragnetContainers
 import DragnetCore
 public import DragnetFetch
 import DragnetHTML
@@ -96,11 +97,64 @@ public struct PageAuditor {
         }
     }
 
-    private func evaluate(_ report: inout PageReport, pageURL: String?, cookies: [SeenCookie]) {
+    private func evaluate(_ report: inout PageReport, pageURL: String?, cookies: [SeenCookie], containers: [ContainerContent] = []) {
         guard let rules else { return }
         let firstParty = Set([report.site].compactMap { $0 }).union(firstPartySites)
-        let input = EvaluationInput(pageURL: pageURL, firstPartySites: firstParty, observations: report.observations, cookies: cookies)
+        let input = EvaluationInput(pageURL: pageURL, firstPartySites: firstParty, observations: report.observations, cookies: cookies, containers: containers)
         report.evaluation = Evaluator.evaluate(input, rules: rules)
+    }
+
+    /// The containers the page loads, found in its observations.
+    public static func containerReferences(_ report: PageReport) -> ContainerDetector.Result {
+        ContainerDetector.detect(report.observations, pageURL: report.finalURL ?? report.url)
+    }
+
+    /// Adds what the page's containers hold: their tags' markup and trackers are evaluated
+    /// with the page (one finding where a pixel is both inline and in a container), and the
+    /// report lists each container, how it was read and what could not be.
+    public mutating func applyContainers(_ report: inout PageReport, loaded: [LoadedContainer], warnings: [String]) {
+        report.containers = loaded.sorted { $0.reference < $1.reference }
+        report.containerWarnings = warnings
+        var contents: [ContainerContent] = []
+        for container in report.containers where container.readable {
+            for var content in container.mapped.contents {
+                classify(&content.observations.resources, pageSite: report.site)
+                contents.append(content)
+            }
+        }
+        report.coverage = Self.coverage(report)
+        let pageURL = report.finalURL ?? report.url
+        evaluate(&report, pageURL: pageURL, cookies: (report.fetch?.cookies ?? []).map { SeenCookie(name: $0.name, url: $0.url) }, containers: contents)
+        report.graph = graph(for: report, redirects: report.fetch)
+    }
+
+    /// Notes that the page loads containers this run did not read (`--no-containers`).
+    public static func containersSkipped(_ report: inout PageReport, references: [ContainerReference]) {
+        report.containerWarnings = references.sorted().map { "\($0.name) not read (--no-containers)" }
+        report.coverage = coverage(report)
+    }
+
+    /// How much of what the page runs Dragnet could read: 1 when every tag manager it loads
+    /// was read; each unread container costs 0.4 (a tag manager can hold any tracker).
+    static func coverage(_ report: PageReport) -> Coverage {
+        var coverage = Coverage()
+        for container in report.containers where !container.readable {
+            coverage.reasons.append("\(container.reference.name) could not be read: \(container.error ?? "unknown")")
+        }
+        for warning in report.containerWarnings where warning.hasSuffix("(--no-containers)") {
+            coverage.reasons.append(warning)
+        }
+        coverage.score = max(0, 1 - 0.4 * Double(coverage.reasons.count))
+        return coverage
+    }
+
+    private mutating func classify(_ resources: inout [Resource], pageSite: String?) {
+        for index in resources.indices {
+            guard let host = resources[index].host else { continue }
+            let site = sites.site(of: host)
+            resources[index].site = site
+            resources[index].firstParty = site == pageSite || firstPartySites.contains(site)
+        }
     }
 
     /// The filter-list request type of a resource kind (uBlock's names).
@@ -190,6 +244,14 @@ public struct PageAuditor {
             var from = DataFlowGraph.pageID
             if finding.channel == .formPost, let line = finding.evidence.first?.line, let form = formsByLine[line] {
                 from = DataFlowGraph.formID(form)
+            } else if let via = finding.via, !finding.seenBy.contains("static") {
+                // page → container → tag → entity: the tag is where the data leaves.
+                let container = DataFlowGraph.containerID(via.container)
+                graph.addNode(.init(id: container, type: .container, label: via.container))
+                graph.addEdge(.init(from: DataFlowGraph.pageID, to: container, type: .loads, kind: "container"))
+                from = DataFlowGraph.tagID(via.container, via.tag, via.template)
+                graph.addNode(.init(id: from, type: .tag, label: via.tag.map { "\(via.template) (tag \($0))" } ?? via.template))
+                graph.addEdge(.init(from: container, to: from, type: .contains))
             }
             graph.addEdge(.init(from: from, to: to, type: .sends, kind: finding.channel.rawValue, labels: finding.data))
         }

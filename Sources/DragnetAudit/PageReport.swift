@@ -1,4 +1,6 @@
+import Foundation
 public import DragnetCore
+import DragnetContainers
 public import DragnetFetch
 
 /// Everything the report says about one audited page.
@@ -21,6 +23,12 @@ public struct PageReport: Sendable {
     public var evaluation = Evaluation()
     /// The site's privacy policy, when the audit fetched it (`--policies`).
     public var policy: PagePolicy?
+    /// Tag-manager containers and Segment settings the page loads, as this run read them.
+    public var containers: [LoadedContainer] = []
+    /// Container ids that were not fetched (invalid, or `--no-containers`).
+    public var containerWarnings: [String] = []
+    /// How much of what the page runs could be read.
+    public var coverage = Coverage()
 
     public init(id: Int, url: String) {
         self.id = id
@@ -40,6 +48,14 @@ public struct PageReport: Sendable {
         }
         return bySite.values.sorted { $0.site < $1.site }
     }
+}
+
+/// How completely Dragnet could read what a page runs (0–1), and what lowered it.
+public struct Coverage: Sendable, Hashable {
+    public var score = 1.0
+    public var reasons: [String] = []
+
+    public init() {}
 }
 
 /// A third-party site in the page summary.
@@ -97,6 +113,21 @@ extension PageReport {
     }
 }
 
+extension LoadedContainer: JSONRepresentable {
+    public var json: JSONValue {
+        let firing = mapped.tags.filter { $0.firing.fires && $0.status != "infrastructure" }
+        return .object([
+            ("id", .string(reference.id)), ("kind", .string(reference.kind.rawValue)), ("url", .string(reference.url)),
+            ("dataLayer", .string(reference.dataLayer)), ("foundIn", .string("\(reference.element) line \(reference.line)")),
+            ("source", .string(source)), ("fetchedAt", .string(fetchedAt.map { $0.formatted(.iso8601) })), ("status", .int(status)),
+            ("error", .string(error)), ("version", .string(version)), ("bytes", .int(size)),
+            ("tags", .int(mapped.tags.count)), ("firingTags", .int(firing.count)),
+            ("trackers", .array(Array(Set(firing.flatMap(\.trackers))).sorted().map { .string($0) })),
+            ("warnings", .array(warnings.map { .string($0) })),
+        ])
+    }
+}
+
 extension PageReport: JSONRepresentable {
     /// Headers worth auditing; others (dates, caching, tracing ids) change on every request.
     static let summarisedHeaders = [
@@ -127,6 +158,9 @@ extension PageReport: JSONRepresentable {
             ("exposure", evaluation.exposure.json),
             ("platforms", .object(platformSummaries)),
             ("policy", policy?.json ?? .null),
+            ("containers", .array(containers.map { $0.json })),
+            ("containerWarnings", .array(containerWarnings.map { .string($0) })),
+            ("coverage", .object([("score", .double(coverage.score)), ("reasons", .array(coverage.reasons.map { .string($0) }))])),
         ]
         members += observations.jsonMembers
         if let line { members.append(("line", .int(line))) }

@@ -11,7 +11,7 @@ public import Foundation
 /// from `startedAt` and `finishedAt`.
 public final class ReportWriter {
     /// The report's schema version (see docs/report-schema.md).
-    public static let schemaVersion = 2
+    public static let schemaVersion = 3
 
     public let partialURL: URL
     public let reportURL: URL?

@@ -26,6 +26,8 @@ public enum ContainerMapper {
     public struct Mapped: Sendable {
         public var contents: [ContainerContent] = []
         public var tags: [MappedTag] = []
+
+        public init() {}
     }
 
     public static func map(_ container: GTMContainer, name: String, url: String, rules: RulePack) -> Mapped {

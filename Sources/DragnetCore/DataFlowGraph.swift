@@ -6,6 +6,8 @@
 public struct DataFlowGraph: Sendable, Hashable {
     public enum NodeType: String, Sendable, Hashable, CaseIterable {
         case page, site, form, dataCategory = "data-category", entity, platform
+        /// A tag-manager container or Segment source the page loads, and one of its tags.
+        case container, tag
     }
 
     public enum EdgeType: String, Sendable, Hashable, CaseIterable {
@@ -80,6 +82,10 @@ public struct DataFlowGraph: Sendable, Hashable {
     public static func dataID(_ category: String) -> String { "data:" + category }
     public static func entityID(_ entity: String) -> String { "entity:" + entity }
     public static func platformID(_ platform: String) -> String { "platform:" + platform }
+    public static func containerID(_ container: String) -> String { "container:" + container }
+    public static func tagID(_ container: String, _ tag: Int?, _ template: String) -> String {
+        "tag:" + container + "#" + (tag.map(String.init) ?? template)
+    }
 
     /// Adds a node once; a later call with the same id keeps the first.
     public mutating func addNode(_ node: Node) {

@@ -56,6 +56,15 @@ struct AuditCommand: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Find, fetch and classify each fetched page's privacy policy (each policy URL once), and flag flows it does not disclose.")
     var policies = true
 
+    @Flag(name: .customLong("no-containers"), help: "Do not fetch and read the tag-manager containers (GTM, gtag) and Segment settings pages load.")
+    var noContainers = false
+
+    @Option(name: .customLong("containers-max-age"), help: "Use a cached container younger than this (seconds, or with s/m/h/d: 30m, 1d; default 1d).")
+    var containersMaxAge: String = "1d"
+
+    @Option(name: .customLong("containers-cache"), help: "Folder for cached containers (default: $XDG_CACHE_HOME/dragnet/containers or ~/.cache/dragnet/containers).")
+    var containersCache: String?
+
     @Option(help: "The history database (default: $DRAGNET_HISTORY, else reports/history.sqlite under the current directory; --out does not move it).")
     var history: String?
 
@@ -76,6 +85,16 @@ struct AuditCommand: AsyncParsableCommand {
         let formats = try ReportFormats.parse(format)
         if output == "-" && formats != ["json"] { throw ValidationError("--output - writes JSON only; use --out DIR for --format \(format)") }
         if let baseURL, WebURL(baseURL)?.isNetwork != true { throw ValidationError("--base-url must be an http or https URL") }
+        if Self.seconds(containersMaxAge) == nil { throw ValidationError("--containers-max-age must be a number of seconds, or a number with s, m, h or d (30m, 1d)") }
+    }
+
+    /// `90`, `30s`, `15m`, `6h`, `1d` as seconds.
+    static func seconds(_ text: String) -> Double? {
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let unit = trimmed.last, let scale = units[unit], let value = Double(trimmed.dropLast()), value >= 0 { return value * scale }
+        if let value = Double(trimmed), value >= 0 { return value }
+        return nil
     }
 
     func run() async throws {
@@ -137,6 +156,14 @@ struct AuditCommand: AsyncParsableCommand {
         options.historyJSON = store != nil
         options.policies = policies
         options.policyRules = policyRules
+        if noContainers {
+            options.containers = nil
+        } else {
+            var containers = ContainerOptions()
+            containers.maxAge = Self.seconds(containersMaxAge) ?? 86_400
+            containers.cacheDirectory = containersCache ?? ContainerOptions.defaultCacheDirectory
+            options.containers = containers
+        }
         if !filterTexts.isEmpty { options.filters = FilterEngine.load(lists: filterTexts, sites: resolver) }
         let run = try AuditRunner.run(list, options: options, resolver: resolver)
         let progress = Progress(total: list.count, enabled: !quiet)
@@ -151,7 +178,11 @@ struct AuditCommand: AsyncParsableCommand {
         let historyFailure = FirstFailure()
         var platforms: [String: (pages: Int, maxScore: Double)] = [:]
         var explanations: [(Int, String)] = []
+        var containersRead = Set<String>()
+        var containersFailed = Set<String>()
         for await page in run.pages {
+            containersRead.formUnion(page.containers.read)
+            containersFailed.formUnion(page.containers.failed)
             try writer.append(id: page.id, json: page.json)
             if let store, let runID {
                 let findings = page.evaluation.findings
@@ -199,6 +230,7 @@ struct AuditCommand: AsyncParsableCommand {
                 ("failed", .int(failed)),
                 ("thirdPartySites", .int(thirdParties.count)),
                 ("findings", .int(findings)),
+                ("containers", .object([("read", .int(containersRead.count)), ("failed", .int(containersFailed.count))])),
                 ("platforms", .object(platforms.keys.sorted().map { id in
                     (id, .object([("pages", .int(platforms[id]!.pages)), ("maxScore", .double(platforms[id]!.maxScore))]))
                 })),
