@@ -124,8 +124,8 @@ public struct AuditReport: Sendable {
         guard let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw ReadError(description: "\(source) is not a JSON report")
         }
-        guard let version = root["schemaVersion"] as? Int, version == 2 else {
-            throw ReadError(description: "\(source): unsupported report schemaVersion \(root["schemaVersion"] ?? "none") (this dragnet reads 2)")
+        guard let version = root["schemaVersion"] as? Int, version == 2 || version == 3 else {
+            throw ReadError(description: "\(source): unsupported report schemaVersion \(root["schemaVersion"] ?? "none") (this dragnet reads 2 and 3)")
         }
         self.source = source
         startedAt = root["startedAt"] as? String ?? ""

@@ -39,6 +39,21 @@ struct CheckCommand: AsyncParsableCommand {
     @Option(help: "Today's date for allow expiry (YYYY-MM-DD; default: the current UTC date).")
     var today: String?
 
+    @Option(name: .customLong("connect-to"), help: ArgumentHelp("As for audit: connect there for requests to HOST:PORT (repeatable).", valueName: "HOST:PORT:CONNECT-HOST:CONNECT-PORT"))
+    var connectTo: [String] = []
+
+    @Flag(name: [.customShort("k"), .long], help: "As for audit: do not verify TLS certificates.")
+    var insecure = false
+
+    @Flag(name: .customLong("no-containers"), help: "As for audit: do not read tag-manager containers and Segment settings.")
+    var noContainers = false
+
+    @Option(name: .customLong("containers-cache"), help: "As for audit: folder for cached containers.")
+    var containersCache: String?
+
+    @Option(name: .customLong("containers-max-age"), help: "As for audit: use a cached container younger than this (default 1d).")
+    var containersMaxAge: String?
+
     func validate() throws {
         guard repeatCount >= 1 && repeatCount <= 10 else { throw ValidationError("--repeat must be from 1 to 10") }
         if updateBaseline && baseline == nil { throw ValidationError("--update-baseline needs --baseline FILE") }
@@ -66,6 +81,11 @@ struct CheckCommand: AsyncParsableCommand {
             var arguments = ["-q", "--output", path]
             if let rules = configuration.rules { arguments += ["--rules", rules] }
             for list in configuration.lists { arguments += ["--list", list] }
+            for entry in connectTo { arguments += ["--connect-to", entry] }
+            if insecure { arguments.append("--insecure") }
+            if noContainers { arguments.append("--no-containers") }
+            if let containersCache { arguments += ["--containers-cache", containersCache] }
+            if let containersMaxAge { arguments += ["--containers-max-age", containersMaxAge] }
             arguments += configuration.targets
             let audit = try AuditCommand.parse(arguments)
             do {
