@@ -302,6 +302,9 @@ extension RulePack {
 
     // MARK: - Trackers
 
+    /// Channels newer than the first scoring.yml format (report schema 3: `server-side`).
+    static let laterChannels: Set<Channel> = [.serverSide]
+
     static let trackerKeys = [
         "id", "title", "entity", "purpose", "severity", "data", "source", "description", "match", "requires", "examples",
     ]
@@ -510,7 +513,12 @@ extension RulePack {
                     _ = keyNode
                 }
                 for channel in Channel.allCases where channels[channel] == nil {
-                    file.error("channels: missing a weight for '\(channel.rawValue)'", at: value)
+                    // Channels added after a pack was written take the built-in weight, so older packs keep loading.
+                    if Self.laterChannels.contains(channel) {
+                        channels[channel] = Scoring.builtIn.channels[channel]
+                    } else {
+                        file.error("channels: missing a weight for '\(channel.rawValue)'", at: value)
+                    }
                 }
                 scoring.channels = channels
             case "data":
