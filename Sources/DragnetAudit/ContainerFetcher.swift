@@ -19,6 +19,10 @@ public struct LoadedContainer: Sendable {
     public var mapped = ContainerMapper.Mapped()
 
     public var readable: Bool { error == nil }
+
+    public init(reference: ContainerReference) {
+        self.reference = reference
+    }
 }
 
 /// Settings of the container stage.

@@ -180,6 +180,32 @@ struct ContainerTests {
     }
 }
 
+@Suite("dragnet container")
+struct ContainerCommandTests {
+    @Test("a container file, an id fetched under its real name, a 404: tags, triggers, platforms; exit 0 while one was read")
+    func command() throws {
+        let server = try HTTPSFixtureServer.shared.get()
+        let file = Fixtures.directory.appendingPathComponent("https-site/www.googletagmanager.com/gtm.js@id=GTM-T1K2T3").path
+        let text = try dragnet(["container", file])
+        #expect(text.status == 0)
+        #expect(text.stdout.contains("tag 0  __html"))
+        #expect(text.stdout.contains("→ tiktok (tiktok-advanced-matching, tiktok-pixel; CQ7FIXTUREPIXEL12345)"))
+        #expect(text.stdout.contains("tag 5  __bzi                      paused"))
+
+        let json = try dragnet(["container", "--format", "json", "--connect-to", server.connectToAll, "-k", "segment:SEGKEYfixture0001", "GTM-MISSING1"])
+        #expect(json.status == 0)
+        let items = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(items.count == 2)
+        #expect(items[0]["platforms"] as? [String] == ["google", "meta", "tiktok"])
+        let cloud = (items[0]["tagList"] as? [[String: Any]])?.first { $0["template"] as? String == "TikTok Conversions" }
+        #expect((cloud?["firing"] as? [String: Any])?["kind"] as? String == "cloud-mode")
+        #expect(items[1]["error"] as? String == "HTTP 404")
+
+        let none = try dragnet(["container", "--connect-to", server.connectToAll, "-k", "GTM-MISSING1"])
+        #expect(none.status == 3)
+    }
+}
+
 @Suite("Container reading")
 struct ContainerParsingTests {
     @Test("firing conditions: page load, event, consent, paused, never")
