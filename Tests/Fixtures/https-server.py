@@ -11,7 +11,7 @@ standard input closes, so a test that dies never leaves it behind.
 Misbehaviour on purpose, chosen by the request: a path or query containing SLOW answers
 after --slow seconds; HUGE sends a 50 MB body. --log FILE appends "<host> <path>" per
 request (the tests count container fetches from it). --generate-gtm FILE answers any
-gtm.js?id=GTM-… that has no file with FILE, its id placeholder GTM-TEMPLATE replaced.
+gtm.js?id=… or gtag/js?id=… that has no file with FILE, its id placeholder GTM-TEMPLATE replaced.
 """
 import argparse
 import os
@@ -90,9 +90,9 @@ class Handler(BaseHTTPRequestHandler):
                 with open(real, "rb") as handle:
                     return handle.read(), candidate
         template = self.server.generate_gtm
-        if template and parts.path.endswith("/gtm.js"):
+        if template and (parts.path.endswith("/gtm.js") or parts.path.endswith("/gtag/js")):
             ids = parse_qs(parts.query).get("id", [])
-            if ids and ids[0].startswith("GTM-"):
+            if ids and ids[0][:3] in ("GTM", "G-", "AW-", "GT-", "DC-", "UA-") or (ids and ids[0][:2] == "G-"):
                 return template.replace(b"GTM-TEMPLATE", ids[0].encode()), "gtm.js"
         return None, None
 
