@@ -153,8 +153,9 @@ public enum AuditRunner {
             if let containerOptions = options.containers, let rules { try ContainerFetcher(fetch: fetchOptions, options: containerOptions, rules: rules) } else { nil }
 
         /// Containers, then the policy, for a page whose static audit is done; waiting holds no extraction slot.
-        @Sendable func complete(_ report: PageReport, fetched: Bool) async {
+        @Sendable func complete(_ report: PageReport, auditor: PageAuditor, fetched: Bool) async {
             var report = report
+            var auditor = auditor
             let detected = PageAuditor.containerReferences(report)
             report.containerWarnings = detected.warnings
             if containerFetcher == nil, rules != nil, !detected.references.isEmpty {
@@ -163,6 +164,7 @@ public enum AuditRunner {
             }
             let needsContainers = containerFetcher != nil && !detected.references.isEmpty
             let needsPolicy = fetched && policyFetcher != nil && report.error == nil && report.site != nil && (200..<300).contains(report.status ?? 0)
+            if !needsContainers { auditor.evaluate(&report) }
             guard needsContainers || needsPolicy else {
                 continuation.yield(Self.finished(report, historyJSON: keepHistory))
                 return
@@ -200,7 +202,8 @@ public enum AuditRunner {
                     await admit()
                     group.addTask {
                         var auditor = PageAuditor(resolver: resolver, firstPartySites: firstParty, filters: filters, rules: rules)
-                        await complete(Self.auditFile(file.path, id: file.id, pageURL: file.pageURL, auditor: &auditor), fetched: false)
+                        let report = Self.auditFile(file.path, id: file.id, pageURL: file.pageURL, auditor: &auditor)
+                        await complete(report, auditor: auditor, fetched: false)
                     }
                 }
                 if let session {
@@ -208,7 +211,8 @@ public enum AuditRunner {
                         await admit()
                         group.addTask {
                             var auditor = PageAuditor(resolver: resolver, firstPartySites: firstParty, filters: filters, rules: rules)
-                            await complete(auditor.audit(result, source: sourcesByID[result.id]), fetched: true)
+                            let report = auditor.audit(result, source: sourcesByID[result.id], evaluate: false)
+                            await complete(report, auditor: auditor, fetched: true)
                         }
                     }
                 }
@@ -249,7 +253,7 @@ public enum AuditRunner {
             report.error = PageError(code: "read", message: "cannot read \(path)", stage: "read")
             return report
         }
-        return auditor.audit(file: path, bytes: [UInt8](data), id: id, pageURL: pageURL)
+        return auditor.audit(file: path, bytes: [UInt8](data), id: id, pageURL: pageURL, evaluate: false)
     }
 
     static func finished(_ report: PageReport, historyJSON: Bool = false) -> AuditedPage {

@@ -24,7 +24,9 @@ public struct PageAuditor {
     }
 
     /// Audits a fetch result (its body was kept by the fetcher).
-    public mutating func audit(_ fetched: FetchResult, source: String?) -> PageReport {
+    /// With `evaluate: false` the rules and the graph wait for `evaluate(_:)` or
+    /// `applyContainers`, so a page with containers is evaluated once, not twice.
+    public mutating func audit(_ fetched: FetchResult, source: String?, evaluate evaluateNow: Bool = true) -> PageReport {
         var report = PageReport(id: fetched.id, url: fetched.url)
         report.line = fetched.line
         report.source = source
@@ -44,19 +46,29 @@ public struct PageAuditor {
         let extracted = HTMLExtractor.extract(fetched.body, pageURL: fetched.finalURL ?? fetched.requestURL, charset: charset)
         report.observations = extracted.observations
         classify(&report, pageURL: fetched.finalURL ?? fetched.requestURL)
-        evaluate(&report, pageURL: fetched.finalURL ?? fetched.requestURL, cookies: fetched.cookies.map { SeenCookie(name: $0.name, url: $0.url) })
+        report.evaluationURL = fetched.finalURL ?? fetched.requestURL
+        guard evaluateNow else {
+            report.needsEvaluation = true
+            return report
+        }
+        evaluate(&report, pageURL: report.evaluationURL, cookies: fetched.cookies.map { SeenCookie(name: $0.name, url: $0.url) })
         report.graph = graph(for: report, redirects: fetched)
         return report
     }
 
     /// Audits a saved HTML file; `pageURL` is where the page is taken to live.
-    public mutating func audit(file path: String, bytes: [UInt8], id: Int, pageURL: String?) -> PageReport {
+    public mutating func audit(file path: String, bytes: [UInt8], id: Int, pageURL: String?, evaluate evaluateNow: Bool = true) -> PageReport {
         var report = PageReport(id: id, url: pageURL ?? path)
         report.source = path
         let extracted = HTMLExtractor.extract(bytes, pageURL: pageURL)
         report.finalURL = extracted.pageURL
         report.observations = extracted.observations
         classify(&report, pageURL: extracted.pageURL)
+        report.evaluationURL = extracted.pageURL
+        guard evaluateNow else {
+            report.needsEvaluation = true
+            return report
+        }
         evaluate(&report, pageURL: extracted.pageURL, cookies: [])
         report.graph = graph(for: report, redirects: nil)
         return report
@@ -123,8 +135,15 @@ public struct PageAuditor {
             }
         }
         report.coverage = Self.coverage(report)
-        let pageURL = report.finalURL ?? report.url
-        evaluate(&report, pageURL: pageURL, cookies: (report.fetch?.cookies ?? []).map { SeenCookie(name: $0.name, url: $0.url) }, containers: contents)
+        evaluate(&report, containers: contents)
+    }
+
+    /// Evaluates a page audited with `evaluate: false` (rules, then the graph).
+    public mutating func evaluate(_ report: inout PageReport, containers: [ContainerContent] = []) {
+        if report.needsEvaluation {
+            report.needsEvaluation = false
+            evaluate(&report, pageURL: report.evaluationURL, cookies: (report.fetch?.cookies ?? []).map { SeenCookie(name: $0.name, url: $0.url) }, containers: containers)
+        }
         report.graph = graph(for: report, redirects: report.fetch)
     }
 

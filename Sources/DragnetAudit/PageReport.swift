@@ -29,6 +29,10 @@ public struct PageReport: Sendable {
     public var containerWarnings: [String] = []
     /// How much of what the page runs could be read.
     public var coverage = Coverage()
+    /// The URL the rules evaluate the page at (final or requested URL; a saved page's URL).
+    var evaluationURL: String?
+    /// Audited with `evaluate: false`: the rules have not run yet.
+    var needsEvaluation = false
 
     public init(id: Int, url: String) {
         self.id = id

@@ -49,7 +49,7 @@ extension ReportRenderer {
                 }.joined(separator: "<br>")
                 body.append(
                     "<tr class=\"sev-\(xml(finding.severity))\"><td data-sort=\"\(finding.severityRank)\">\(xml(finding.severity))</td><td>\(xml(finding.platform))</td>"
-                        + "<td>\(xml(finding.title))\(finding.accountID.map { " <code>\(xml($0))</code>" } ?? "")</td><td>\(xml(finding.channel))</td>"
+                        + "<td>\(xml(finding.title))\(finding.accountID.map { " <code>\(xml($0))</code>" } ?? "")\(finding.via.map { "<br><small>via \(xml($0))</small>" } ?? "")</td><td>\(xml(finding.channel))</td>"
                         + "<td>\(xml(finding.data.joined(separator: ", ")))</td><td class=\"evidence\">\(evidence)</td><td><code>\(xml(finding.id))</code></td></tr>")
             }
             body.append("</tbody></table>")

@@ -81,7 +81,8 @@ public enum ReportRenderer {
             } ?? ""
             let data = finding.data.isEmpty ? "" : " — \(finding.data.joined(separator: ", "))"
             let account = finding.accountID.map { " `\(code($0))`" } ?? ""
-            lines.append("- **\(finding.severity)** \(md(finding.title))\(account)\(data) · \(evidence) · \(md(page.site ?? page.url))")
+            let via = finding.via.map { " · via \(md($0))" } ?? ""
+            lines.append("- **\(finding.severity)** \(md(finding.title))\(account)\(data) · \(evidence)\(via) · \(md(page.site ?? page.url))")
         }
         if findings.count > topFindings { lines.append("- … and \(findings.count - topFindings) more in the JSON report") }
         if let previous {
@@ -153,6 +154,7 @@ public enum ReportRenderer {
                 let level = finding.severityRank >= 3 ? "error" : finding.severityRank == 2 ? "warning" : "note"
                 var message = finding.title
                 if let account = finding.accountID { message += " (\(account))" }
+                if let via = finding.via { message += ", via \(via)" }
                 if !finding.data.isEmpty { message += ": sends \(finding.data.joined(separator: ", ")) to \(finding.platform)" }
                 var location: [(String, JSONValue)] = [("artifactLocation", .object([("uri", .string(page.finalURL ?? page.url))]))]
                 if let line = finding.evidence.first?.line { location.append(("region", .object([("startLine", .int(line))]))) }

@@ -24,6 +24,8 @@ public struct AuditReport: Sendable {
         public var accountID: String?
         public var evidence: [Evidence]
         public var occurrences: Int
+        /// "GTM-… tag N (__html, page-load)" when a container brings it.
+        public var via: String? = nil
 
         /// A tracker signature (not a flow the entity map explains or a policy check).
         public var isTracker: Bool { !rule.hasPrefix("entity-") && !rule.hasPrefix("unattributed-") && !rule.hasPrefix("policy-") }
@@ -150,7 +152,11 @@ public struct AuditReport: Sendable {
                 evidence: (item["evidence"] as? [[String: Any]] ?? []).map {
                     .init(element: $0["element"] as? String ?? "", url: $0["url"] as? String, line: $0["line"] as? Int, snippet: $0["snippet"] as? String)
                 },
-                occurrences: item["occurrences"] as? Int ?? 1)
+                occurrences: item["occurrences"] as? Int ?? 1,
+                via: (item["via"] as? [String: Any]).map { via in
+                    let tag = (via["tag"] as? Int).map { " tag \($0)" } ?? ""
+                    return "\(via["container"] as? String ?? "?")\(tag) (\(via["template"] as? String ?? "?"), \(via["firing"] as? String ?? "?"))"
+                })
         }
         let entities = (json["entities"] as? [[String: Any]] ?? []).map {
             Entity(id: $0["id"] as? String ?? "", name: $0["name"] as? String ?? "", platform: $0["platform"] as? String ?? "", sites: $0["sites"] as? [String] ?? [])

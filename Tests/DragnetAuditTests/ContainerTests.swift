@@ -159,6 +159,29 @@ struct ContainerTests {
         #expect(cached.first { $0["id"] as? String == "GTM-T1K2T3" }?["source"] as? String == "cache")
     }
 
+    @Test("offline: an expired cached container is used when the network fails, and the report says so")
+    func staleCache() throws {
+        let server = try HTTPSFixtureServer.shared.get()
+        let directory = try temporaryDirectory()
+        let cache = directory.appendingPathComponent("cache").path
+        let output = directory.appendingPathComponent("report.json").path
+        let base = ["audit", "-q", "--no-history", "--no-policies", "-k", "--containers-cache", cache, "--output", output]
+        #expect(try dragnet(base + ["--connect-to", server.connectToAll, "https://shop.example/"]).status == 0)
+        let refused = try FixtureServer.refusedPort()
+        let offline = try dragnet(base + [
+            "--containers-max-age", "0", "--retries", "0", "--connect-to", "www.googletagmanager.com:443:127.0.0.1:\(refused)",
+            "--connect-to", server.connectToAll, "https://shop.example/",
+        ])
+        #expect(offline.status == 0)
+        let page = try #require((try loadJSON(output)["pages"] as? [[String: Any]])?.first)
+        let gtm = try #require((page["containers"] as? [[String: Any]])?.first { $0["id"] as? String == "GTM-T1K2T3" })
+        #expect(gtm["source"] as? String == "stale-cache")
+        #expect((gtm["warnings"] as? [String])?.first?.contains("used the copy cached at") == true)
+        #expect(findings(page, rule: "tiktok-pixel").first?["accountId"] as? String == "CQ7FIXTUREPIXEL12345")
+        // Segment's host still answered: that one came from the network again.
+        #expect((page["containers"] as? [[String: Any]])?.first { $0["kind"] as? String == "segment" }?["source"] as? String == "network")
+    }
+
     @Test("dragnet check fails a policy that denies TikTok on a page whose pixel only the container names")
     func check() throws {
         let server = try HTTPSFixtureServer.shared.get()
