@@ -67,26 +67,53 @@ best.sort(); print('%.1f' % best[2])")
 parse=$(median "$OUT/containers/parse.rates" 1)
 echo "parse + map (dragnet container, $COPIES reads per run, median of $RUNS): ${parse} MB/s (target >= 50); Python json.loads of the data object alone: ${py} MB/s"
 
-# 2. Corpus audit with containers from loopback HTTPS vs --no-containers.
+# 2. Corpus audit with containers from loopback HTTPS vs --no-containers. nginx serves the pages
+# over HTTP and, as the tag-manager CDN, one container per id found in the corpus over HTTPS
+# (the test certificate; --insecure). Unknown ids and hosts are answered at once with 404.
 make_site 244
 start_nginx "$PORT"
 url_list 244 "$PORT" "$OUT/containers/urls.txt"
-exec 3< <(sleep 100000)
-python3 "$BENCH_ROOT/Tests/Fixtures/https-server.py" "$OUT/containers/empty" --cert "$BENCH_ROOT/Tests/Fixtures/tls/cert.pem" \
-    --key "$BENCH_ROOT/Tests/Fixtures/tls/key.pem" --generate-gtm "$OUT/containers/template-gtm.js" --log "$OUT/containers/https.log" <&3 > "$OUT/containers/https.port" &
-for _ in $(seq 50); do [ -s "$OUT/containers/https.port" ] && break; sleep 0.1; done
-HTTPS_PORT=$(awk '{print $2}' "$OUT/containers/https.port")
+HTTPS_PORT=$((PORT + 1))
+CDN="$OUT/containers/cdn"
+rm -rf "$CDN"; mkdir -p "$CDN/www/gtm" "$CDN/logs" "$CDN/tmp"
+for id in $(cat "$OUT"/www/p/*.html | grep -a -o -E "GTM-[A-Z0-9]{4,10}|gtag/js\?id=[A-Z0-9-]{4,20}" | sed 's|gtag/js?id=||' | sort -u); do
+    sed "s/GTM-TEMPLATE/$id/g" "$OUT/containers/template-gtm.js" > "$CDN/www/gtm/$id.js"
+done
+cat > "$CDN/nginx.conf" <<CONF
+worker_processes 1;
+error_log $CDN/logs/error.log warn;
+pid $CDN/nginx.pid;
+events { worker_connections 4096; }
+http {
+    access_log $CDN/logs/access.log;
+    client_body_temp_path $CDN/tmp; proxy_temp_path $CDN/tmp; fastcgi_temp_path $CDN/tmp; uwsgi_temp_path $CDN/tmp; scgi_temp_path $CDN/tmp;
+    default_type application/javascript;
+    server {
+        listen 127.0.0.1:$HTTPS_PORT ssl;
+        ssl_certificate $BENCH_ROOT/Tests/Fixtures/tls/cert.pem;
+        ssl_certificate_key $BENCH_ROOT/Tests/Fixtures/tls/key.pem;
+        root $CDN/www;
+        location = /gtm.js { try_files /gtm/\$arg_id.js =404; }
+        location = /gtag/js { try_files /gtm/\$arg_id.js =404; }
+        location / { return 404; }
+    }
+}
+CONF
+nginx -c "$CDN/nginx.conf" -p "$CDN" -g 'daemon on;'
+trap 'kill "$(cat "$OUT/nginx/nginx.pid" 2>/dev/null)" "$(cat "$CDN/nginx.pid" 2>/dev/null)" 2>/dev/null' EXIT
+sleep 0.3
+echo "containers served: $(ls "$CDN/www/gtm" | wc -l) ids from the corpus pages; pages on 127.0.0.1:$PORT, containers on https://127.0.0.1:$HTTPS_PORT"
 MAP=()
 for host in www.googletagmanager.com cdn.segment.com; do MAP+=(--connect-to "$host:443:127.0.0.1:$HTTPS_PORT"); done
 COMMON=(audit --quiet --no-policies --no-history --concurrency 32 --per-host 32 -k "${MAP[@]}")
 "$DRAGNET" "${COMMON[@]}" --no-containers --output "$OUT/containers/plain.json" "$OUT/containers/urls.txt"  # warm-up
 rm -f "$OUT/containers/with.times" "$OUT/containers/without.times"
 for ((run = 1; run <= RUNS; run++)); do
-    rm -rf "$OUT/containers/cache"; : > "$OUT/containers/https.log"
+    rm -rf "$OUT/containers/cache"; : > "$CDN/logs/access.log"
     timed "$OUT/containers/with.times" "$DRAGNET" "${COMMON[@]}" --containers-cache "$OUT/containers/cache" --output "$OUT/containers/with.json" "$OUT/containers/urls.txt"
     timed "$OUT/containers/without.times" "$DRAGNET" "${COMMON[@]}" --no-containers --output "$OUT/containers/plain.json" "$OUT/containers/urls.txt"
     printf 'run %d: with containers %ss (%d container requests)  --no-containers %ss\n' "$run" "$(tail -1 "$OUT/containers/with.times" | cut -d' ' -f1)" \
-        "$(grep -c -E 'gtm.js|gtag/js|settings' "$OUT/containers/https.log" || true)" "$(tail -1 "$OUT/containers/without.times" | cut -d' ' -f1)"
+        "$(grep -c -E 'gtm.js|gtag/js|settings' "$CDN/logs/access.log" || true)" "$(tail -1 "$OUT/containers/without.times" | cut -d' ' -f1)"
 done
 python3 - "$OUT/containers/with.json" "$OUT/containers/plain.json" <<'PY'
 import json, sys
