@@ -21,11 +21,13 @@ mapfile -t FILES < <(head -n "$PAGES" "$OUT/audit-urls.txt" | sed "s|http://127.
 rm -f "$OUT"/audit-*.times
 
 # The ratio compares the same work: fetch every page and parse it (plus Dragnet's rules).
+# Containers are left out (--no-containers; bench/containers.sh measures them with the
+# containers served from loopback: the corpus pages name the real tag-manager hosts).
 # Policy discovery (up to 8 more requests per page) and the history database are timed
 # separately ("full"), with a history database of their own, emptied before each run.
 export DRAGNET_HISTORY="$OUT/audit-history.sqlite"
-AUDIT=("$DRAGNET" audit --quiet --concurrency 32 --per-host 32 --no-policies --no-history --output "$OUT/audit-report.json")
-FULL=("$DRAGNET" audit --quiet --concurrency 32 --per-host 32 --output "$OUT/audit-full-report.json")
+AUDIT=("$DRAGNET" audit --quiet --concurrency 32 --per-host 32 --no-containers --no-policies --no-history --output "$OUT/audit-report.json")
+FULL=("$DRAGNET" audit --quiet --concurrency 32 --per-host 32 --no-containers --output "$OUT/audit-full-report.json")
 echo "pages: $PAGES, runs: $RUNS each, alternating; nginx on 127.0.0.1:$PORT; $(nproc) cores"
 "${AUDIT[@]}" "$OUT/audit-urls.txt"   # warm-up
 for ((run = 1; run <= RUNS; run++)); do
@@ -50,7 +52,7 @@ awk -v d="$d" -v c="$c" -v x="$x" 'BEGIN {printf "ratio audit/(curl+xmllint): %.
 for n in 1000 10000; do
     url_list "$n" "$PORT" "$OUT/audit-rss-$n.txt"
     rm -f "$DRAGNET_HISTORY"*
-    /usr/bin/time -f '%e %M' -o "$OUT/audit-rss-$n.last" "$DRAGNET" audit --quiet --concurrency 32 --per-host 32 \
+    /usr/bin/time -f '%e %M' -o "$OUT/audit-rss-$n.last" "$DRAGNET" audit --quiet --concurrency 32 --per-host 32 --no-containers \
         --output "$OUT/audit-rss-report.json" "$OUT/audit-rss-$n.txt"
     read -r secs kib < "$OUT/audit-rss-$n.last"
     echo "peak RSS for $n URLs: $((kib / 1024)) MiB (${secs}s)"
