@@ -338,7 +338,14 @@ extension GTMContainer {
         case .array(let items):
             switch items.first?.stringValue {
             case "template": return items.dropFirst().map { render($0, depth: &depth) }.joined()
-            case "escape": return items.count > 1 ? render(items[1], depth: &depth) : ""
+            case "escape":
+                guard items.count > 1 else { return "" }
+                let codes = items.dropFirst(2).compactMap(\.intValue)
+                // Escape 8 writes a constant (a string in the container) as a quoted JavaScript literal.
+                if codes.contains(8), let text = constant(items[1]) {
+                    return "'" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
+                }
+                return render(items[1], depth: &depth)
             case "macro":
                 guard items.count > 1, let index = items[1].intValue else { return "" }
                 if macros.indices.contains(index), macros[index]["function"]?.stringValue == "__c", let constant = macros[index]["vtp_value"] {

@@ -244,6 +244,24 @@ struct ContainerParsingTests {
         #expect(container.render(container.tags[0].parameter("vtp_html")!).contains("a.identify({email:google_tag_manager[\"GTM-T1K2T3\"].macro(4)"))
     }
 
+    @Test("a constant variable in custom HTML becomes a quoted literal, so the pixel id is read")
+    func constantVariable() throws {
+        let js = #"""
+            var data = {"resource":{"version":"3","macros":[{"function":"__e"},{"function":"__c","vtp_value":"CCONSTANTPIXEL12345"}],
+            "tags":[{"function":"__html","vtp_html":["template","\u003Cscript\u003E!function(d,g,c){d.TiktokAnalyticsObject=c;var a=d[c]=d[c]||[];a.load(",["escape",["macro",1],8,16],");a.page()}(window,document,\"ttq\");\u003C\/script\u003E"],"tag_id":1}],
+            "predicates":[{"function":"_eq","arg0":["macro",0],"arg1":"gtm.js"}],"rules":[[["if",0],["add",0]]]},"runtime":[],"permissions":{},"sandboxed_scripts":[]};
+            """#
+        let container = try GTMContainer.parse(Array(js.utf8), id: "GTM-CONST01")
+        let html = container.render(container.tags[0].parameter("vtp_html")!)
+        #expect(html.contains("a.load('CCONSTANTPIXEL12345')"))
+        let rules = RulePack.load(directory: Fixtures.rulesDirectory)
+        let mapped = ContainerMapper.map(container, name: "GTM-CONST01", url: "https://www.googletagmanager.com/gtm.js?id=GTM-CONST01", rules: rules)
+        let input = EvaluationInput(pageURL: "https://shop.example/", firstPartySites: ["shop.example"], observations: Observations(), containers: mapped.contents)
+        let finding = Evaluator.evaluate(input, rules: rules).findings.first { $0.rule == "tiktok-pixel" }
+        #expect(finding?.accountID == "CCONSTANTPIXEL12345")
+        #expect(finding?.seenBy == ["container"])
+    }
+
     @Test("container ids in script URLs and snippets; not in comments or escaped strings")
     func detection() throws {
         let html = """
