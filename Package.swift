@@ -66,6 +66,12 @@ let package = Package(
             dependencies: ["CLibPSL", "DragnetCore"],
             swiftSettings: swiftSettings
         ),
+        // The filter-list engine (EasyList/uBlock network filters), a unit of its own like adblock-rust.
+        .target(
+            name: "DragnetFilters",
+            dependencies: ["CSupport", "DragnetCore", "DragnetSites"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "DragnetRules",
             dependencies: ["CSupport", "DragnetCore", "DragnetSites", .product(name: "Yams", package: "Yams")],
@@ -86,9 +92,15 @@ let package = Package(
             dependencies: ["DragnetCore", "DragnetRules", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
+        // The CI gate: dragnet.yml and the verdict over audit reports.
+        .target(
+            name: "DragnetCheck",
+            dependencies: ["DragnetCore", "DragnetRules", "DragnetReport", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "DragnetAudit",
-            dependencies: ["DragnetCore", "DragnetFetch", "DragnetHTML", "DragnetSites", "DragnetRules", "DragnetPolicy", "DragnetContainers"],
+            dependencies: ["DragnetCore", "DragnetFetch", "DragnetHTML", "DragnetSites", "DragnetFilters", "DragnetRules", "DragnetPolicy", "DragnetContainers"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -103,6 +115,8 @@ let package = Package(
                 "DragnetPolicy",
                 "DragnetReport",
                 "DragnetContainers",
+                "DragnetFilters",
+                "DragnetCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -123,14 +137,14 @@ let package = Package(
             name: "DragnetAuditTests",
             dependencies: [
                 "DragnetAudit", "DragnetHTML", "DragnetSites", "DragnetCore", "DragnetPolicy", "DragnetRules", "DragnetReport", "DragnetTestSupport",
-                "DragnetContainers",
+                "DragnetContainers", "DragnetFilters", "DragnetCheck",
                 "dragnet",
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "DragnetRulesTests",
-            dependencies: ["DragnetRules", "DragnetSites", "DragnetCore", "DragnetTestSupport", "dragnet"],
+            dependencies: ["DragnetRules", "DragnetFilters", "DragnetSites", "DragnetCore", "DragnetTestSupport", "dragnet"],
             swiftSettings: swiftSettings
         ),
     ]

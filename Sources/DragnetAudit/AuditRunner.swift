@@ -1,4 +1,5 @@
 public import DragnetCore
+public import DragnetFilters
 import DragnetContainers
 public import DragnetRules
 public import DragnetFetch

@@ -1,5 +1,6 @@
 public import DragnetContainers
 import DragnetCore
+public import DragnetFilters
 public import DragnetFetch
 import DragnetHTML
 public import DragnetRules

@@ -102,7 +102,7 @@ public enum ReportRenderer {
     }
 
     /// Escapes Markdown table and emphasis characters in text from pages.
-    static func md(_ text: String) -> String {
+    package static func md(_ text: String) -> String {
         var result = ""
         for character in text {
             switch character {

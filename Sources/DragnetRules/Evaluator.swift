@@ -153,13 +153,18 @@ public enum Evaluator {
             for script in observations.inlineScripts {
                 var lines = LineCounter(text: script.text)
                 var perLiteral: [Int: Int] = [:]
+                // Where each tracker last matched: overlapping patterns (`ttq.load(` and the
+                // minified `.load(` inside it) count once.
+                var lastMatch: [Int: Int] = [:]
                 for hit in rules.inlineScanner.scan(script.text).sorted(by: { ($0.start, $0.literal) < ($1.start, $1.literal) }) {
                     let owner = rules.inlineOwners[hit.literal]
                     guard !isOwn(rules.trackers[owner.tracker].entity), perLiteral[hit.literal, default: 0] < 50 else { continue }
+                    if let last = lastMatch[owner.tracker], hit.start - last < 16 { continue }
                     let pattern = rules.compiled[owner.tracker].inline[owner.pattern]
                     if let near = pattern.near, !script.text.containsBytes(near) { continue }
                     guard let found = inlineHit((pattern.contains, pattern.regex), in: script.text, at: hit.start) else { continue }
                     perLiteral[hit.literal, default: 0] += 1
+                    lastMatch[owner.tracker] = hit.start
                     let evidence: Evidence
                     if let via {
                         evidence = Evidence(url: via.url, element: "container-tag", snippet: "\(via.template): \(found.snippet)", tag: via.tag)

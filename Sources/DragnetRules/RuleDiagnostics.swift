@@ -1,4 +1,4 @@
-import Yams
+package import Yams
 
 /// A problem in a rule file, at a place in it.
 public struct RuleDiagnostic: Sendable, Hashable, Comparable, CustomStringConvertible {
@@ -38,13 +38,13 @@ public struct RuleDiagnostic: Sendable, Hashable, Comparable, CustomStringConver
 /// Reads one YAML file into nodes and records diagnostics that point into it.
 /// Every accessor reports what is wrong where, and returns nil instead of throwing,
 /// so that one file can report all of its problems in one run.
-struct YAMLFile {
-    let path: String
-    let lines: [Substring]
-    private(set) var diagnostics: [RuleDiagnostic] = []
-    let root: Node?
+package struct YAMLFile {
+    package let path: String
+    package let lines: [Substring]
+    package private(set) var diagnostics: [RuleDiagnostic] = []
+    package let root: Node?
 
-    init(path: String, text: String) {
+    package init(path: String, text: String) {
         self.path = path
         self.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         var root: Node?
@@ -80,15 +80,15 @@ struct YAMLFile {
         }
     }
 
-    mutating func appendDiagnostic(_ diagnostic: RuleDiagnostic) {
+    package mutating func appendDiagnostic(_ diagnostic: RuleDiagnostic) {
         diagnostics.append(diagnostic)
     }
 
-    mutating func error(_ message: String, at node: Node?) {
+    package mutating func error(_ message: String, at node: Node?) {
         report(.error, message, at: node)
     }
 
-    mutating func warning(_ message: String, at node: Node?) {
+    package mutating func warning(_ message: String, at node: Node?) {
         report(.warning, message, at: node)
     }
 
@@ -97,7 +97,7 @@ struct YAMLFile {
     }
 
     /// A diagnostic at `node`'s position, for problems found only after every file is read.
-    func diagnostic(_ level: RuleDiagnostic.Level, _ message: String, at node: Node?) -> RuleDiagnostic {
+    package func diagnostic(_ level: RuleDiagnostic.Level, _ message: String, at node: Node?) -> RuleDiagnostic {
         let mark = node?.mark
         let line = mark?.line ?? 1
         let column = mark?.column ?? 1
@@ -106,7 +106,7 @@ struct YAMLFile {
     }
 
     /// The members of a mapping node, checking the keys against `allowed`.
-    mutating func mapping(_ node: Node?, what: String, allowed: [String]) -> [(key: String, keyNode: Node, value: Node)]? {
+    package mutating func mapping(_ node: Node?, what: String, allowed: [String]) -> [(key: String, keyNode: Node, value: Node)]? {
         guard let node else { return nil }
         guard case .mapping(let mapping) = node else {
             error("\(what) must be a mapping (key: value)", at: node)
@@ -129,7 +129,7 @@ struct YAMLFile {
     }
 
     /// A scalar's text, or an error.
-    mutating func string(_ node: Node?, what: String) -> String? {
+    package mutating func string(_ node: Node?, what: String) -> String? {
         guard let node else { return nil }
         guard case .scalar(let scalar) = node else {
             error("\(what) must be a single value", at: node)
@@ -139,7 +139,7 @@ struct YAMLFile {
     }
 
     /// A list of scalars; a single scalar counts as a list of one.
-    mutating func strings(_ node: Node?, what: String) -> [(String, Node)]? {
+    package mutating func strings(_ node: Node?, what: String) -> [(String, Node)]? {
         guard let node else { return nil }
         switch node {
         case .scalar(let scalar): return [(scalar.string, node)]
@@ -155,7 +155,7 @@ struct YAMLFile {
         }
     }
 
-    mutating func sequence(_ node: Node?, what: String) -> [Node]? {
+    package mutating func sequence(_ node: Node?, what: String) -> [Node]? {
         guard let node else { return nil }
         guard case .sequence(let sequence) = node else {
             error("\(what) must be a list", at: node)
@@ -164,7 +164,7 @@ struct YAMLFile {
         return Array(sequence)
     }
 
-    mutating func number(_ node: Node?, what: String) -> Double? {
+    package mutating func number(_ node: Node?, what: String) -> Double? {
         guard let text = string(node, what: what) else { return nil }
         guard let value = Double(text), value.isFinite else {
             error("\(what) must be a number, not '\(text)'", at: node)
@@ -174,7 +174,7 @@ struct YAMLFile {
     }
 
     /// The allowed word closest to `word` (edit distance at most 2 or a third of its length).
-    static func closest(_ word: String, in words: [String]) -> String? {
+    package static func closest(_ word: String, in words: [String]) -> String? {
         let limit = max(2, word.count / 3)
         let scored = words.map { ($0, editDistance(word.lowercased(), $0.lowercased())) }.filter { $0.1 <= limit }
         if let best = scored.min(by: { ($0.1, $0.0) < ($1.1, $1.0) }) { return best.0 }
@@ -184,7 +184,7 @@ struct YAMLFile {
         return prefixed.max { ($0.1, $1.0) < ($1.1, $0.0) }?.0
     }
 
-    static func editDistance(_ a: String, _ b: String) -> Int {
+    package static func editDistance(_ a: String, _ b: String) -> Int {
         let a = Array(a.utf8)
         let b = Array(b.utf8)
         if a.isEmpty { return b.count }

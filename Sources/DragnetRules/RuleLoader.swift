@@ -112,7 +112,7 @@ extension RulePack {
         return sources
     }
 
-    static func isDate(_ text: String) -> Bool {
+    package static func isDate(_ text: String) -> Bool {
         let parts = text.split(separator: "-")
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
             let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
@@ -645,7 +645,7 @@ extension RulePack {
 }
 
 extension YAMLFile {
-    func sourceLine(_ line: Int) -> String? {
+    package func sourceLine(_ line: Int) -> String? {
         line >= 1 && line <= lines.count ? String(lines[line - 1]) : nil
     }
 }

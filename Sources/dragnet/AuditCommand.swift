@@ -1,6 +1,7 @@
 import ArgumentParser
 import DragnetAudit
 import DragnetCore
+import DragnetFilters
 import DragnetFetch
 import DragnetReport
 import DragnetRules

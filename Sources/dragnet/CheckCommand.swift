@@ -1,5 +1,6 @@
 import ArgumentParser
 import DragnetCore
+import DragnetCheck
 import DragnetReport
 import DragnetRules
 import Foundation

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DragnetCore
+import DragnetFilters
 import DragnetRules
 import DragnetSites
 import Foundation

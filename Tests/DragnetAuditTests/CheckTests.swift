@@ -1,3 +1,4 @@
+import DragnetCheck
 import DragnetRules
 import DragnetTestSupport
 import Foundation

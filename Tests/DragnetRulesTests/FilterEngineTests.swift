@@ -1,4 +1,5 @@
 import DragnetRules
+import DragnetFilters
 import DragnetSites
 import DragnetTestSupport
 import Foundation

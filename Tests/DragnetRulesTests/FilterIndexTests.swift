@@ -1,5 +1,5 @@
 import DragnetCore
-@testable import DragnetRules
+@testable import DragnetFilters
 import DragnetSites
 import Testing
 

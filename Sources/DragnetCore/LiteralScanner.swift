@@ -1,7 +1,7 @@
 /// Finds every occurrence of many literals in one pass over a text (Aho–Corasick
 /// with a dense byte transition table). The inline-script signatures' `contains`
 /// literals are all looked for at once instead of one memmem pass per literal.
-struct LiteralScanner: Sendable {
+public struct LiteralScanner: Sendable {
     /// `transitions[state * 256 + byte]` → next state.
     private var transitions: [Int32] = []
     /// Literal indexes that end in each state (its own and, through failure links, shorter ones).
@@ -10,7 +10,7 @@ struct LiteralScanner: Sendable {
     private var hasOutput: [UInt8] = []
     private(set) var lengths: [Int] = []
 
-    init(_ literals: [String]) {
+    public init(_ literals: [String]) {
         var goto: [[UInt8: Int32]] = [[:]]
         var ends: [[Int32]] = [[]]
         for (index, literal) in literals.enumerated() {
@@ -60,7 +60,7 @@ struct LiteralScanner: Sendable {
     }
 
     /// Every (literal index, start offset) in `text`, in order of end offset.
-    func scan(_ text: String) -> [(literal: Int, start: Int)] {
+    public func scan(_ text: String) -> [(literal: Int, start: Int)] {
         var hits: [(Int, Int)] = []
         var text = text
         text.withUTF8 { bytes in

@@ -1,4 +1,6 @@
 import Foundation
+import DragnetCore
+public import DragnetRules
 import Yams
 
 /// `dragnet.yml`: what `dragnet check` audits and what it must not find.

@@ -1,6 +1,7 @@
 import DragnetCore
 import Foundation
 public import DragnetRules
+public import DragnetReport
 
 /// `dragnet check`: a report (or several runs of it) against `dragnet.yml`.
 public struct CheckResult: Sendable {
