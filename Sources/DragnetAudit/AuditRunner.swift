@@ -64,6 +64,12 @@ public struct AuditedPage: Sendable {
     public var historyJSON: [UInt8]
     /// Container URLs the page loads that were read, and that could not be.
     public var containers: (read: [String], failed: [String]) = ([], [])
+    /// Why the page failed, when it did; its input line and list.
+    public var error: PageError?
+    public var line: Int?
+    public var source: String?
+    /// Findings the page's own privacy policy does not disclose (`policy-undisclosed-*`).
+    public var undisclosed: Int = 0
 }
 
 /// Pages waiting for their privacy policy: at most `limit` at once (each holds its whole
@@ -272,6 +278,8 @@ public enum AuditRunner {
             site: report.site,
             evaluation: report.evaluation,
             historyJSON: history,
-            containers: (report.containers.filter(\.readable).map(\.reference.url), report.containers.filter { !$0.readable }.map(\.reference.url)))
+            containers: (report.containers.filter(\.readable).map(\.reference.url), report.containers.filter { !$0.readable }.map(\.reference.url)),
+            error: report.error, line: report.line, source: report.source,
+            undisclosed: report.evaluation.findings.filter { $0.rule.hasPrefix("policy-undisclosed") }.count)
     }
 }

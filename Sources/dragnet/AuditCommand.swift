@@ -179,6 +179,7 @@ struct AuditCommand: AsyncParsableCommand {
         let historyFailure = FirstFailure()
         var platforms: [String: (pages: Int, maxScore: Double)] = [:]
         var explanations: [(Int, String)] = []
+        var summary = RunSummary()
         var containersRead = Set<String>()
         var containersFailed = Set<String>()
         for await page in run.pages {
@@ -207,6 +208,8 @@ struct AuditCommand: AsyncParsableCommand {
                 platforms[platform.platform] = (entry.pages + 1, max(entry.maxScore, platform.score))
             }
             if explain && !page.failed { explanations.append((page.id, ExposureCalculator.explanation(page.evaluation, page: page.url))) }
+            summary.add(page)
+            if let line = RunSummary.errorLine(page) { progress.message(line) }
             progress.record(failed: page.failed)
         }
         signals.cancel()
@@ -246,20 +249,20 @@ struct AuditCommand: AsyncParsableCommand {
         if let store, let runID {
             try store.finishRun(runID, finishedAt: Self.timestamp(Date()), interrupted: interrupted.isSet, report: destination?.path)
         }
+        var reports: [String] = []
         if let destination {
             let previous = ReportFormats.previous(of: destination.path)
             let rendered = try ReportFormats.render(
                 try ReportFormats.parse(format), jsonPath: destination.path, rules: rulePack, previous: previous, history: ReportFormats.scoresByPage(store))
-            for path in rendered where !quiet {
-                FileHandle.standardError.write(Data("wrote \(path)\n".utf8))
-            }
+            reports = rendered.sorted { ($0.hasSuffix(".html") ? 0 : $0.hasSuffix(".md") ? 1 : 2, $0) < ($1.hasSuffix(".html") ? 0 : $1.hasSuffix(".md") ? 1 : 2, $1) }
+                + [destination.path]
         }
         if explain {
             let text = explanations.sorted { $0.0 < $1.0 }.map(\.1).joined(separator: "\n\n") + "\n"
             if destination == nil { FileHandle.standardError.write(Data(text.utf8)) } else { FileHandle.standardOutput.write(Data(text.utf8)) }
         }
-        if let destination, !quiet {
-            FileHandle.standardError.write(Data("wrote \(destination.path) (\(writer.count) pages, \(failed) failed)\n".utf8))
+        if !quiet {
+            FileHandle.standardError.write(Data(summary.text(reports: reports).utf8))
         }
         if writer.count > 0 && failed == writer.count { throw ExitCode(ExitStatus.allFailed) }
     }

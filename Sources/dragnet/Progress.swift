@@ -25,6 +25,13 @@ final class Progress {
         }
     }
 
+    /// Prints a line on stderr (an error, as it happens), above the progress line.
+    func message(_ text: String) {
+        if enabled { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+        if enabled { draw(Date()) }
+    }
+
     func finish() {
         guard enabled else { return }
         draw(Date())

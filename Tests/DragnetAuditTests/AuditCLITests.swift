@@ -170,6 +170,34 @@ struct AuditCLITests {
         #expect(unwritable.stderr.contains("dragnet: error:"))
     }
 
+    @Test("each failed item gets its stderr line as it happens (never its query string), then a run summary")
+    func stderrErrorsAndSummary() throws {
+        let refused = try FixtureServer.refusedPort()
+        let directory = try temporaryDirectory()
+        let list = directory.appendingPathComponent("urls.txt").path
+        try """
+            \(try FixtureSite.url("/page/aclu.html"))
+            not a url
+            http://127.0.0.1:\(refused)/account?token=SECRET123
+            """.write(toFile: list, atomically: true, encoding: .utf8)
+        let output = try dragnet(["audit", "--no-policies", "--out", directory.path, "--format", "json,html", list])
+        #expect(output.status == 0)
+        let lines = output.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.contains("dragnet: \(list):2: not a URL: it contains spaces or control characters (invalid-url)"))
+        #expect(lines.contains { $0.hasPrefix("dragnet: http://127.0.0.1:\(refused)/account: ") && $0.hasSuffix("(connect)") })
+        #expect(!output.stderr.contains("SECRET123"))
+        #expect(lines.contains("Audited 1 of 3 pages (2 failed: the lines above say why)."))
+        #expect(lines.contains("Platforms reached:"))
+        // The HTML report is named first, then the JSON.
+        let reports = lines.drop { $0 != "Reports:" }.dropFirst().prefix(2)
+        #expect(reports.first?.hasSuffix(".html") == true)
+        #expect(reports.last?.hasSuffix(".json") == true)
+        #expect(lines.last == "Exit code 0: 1 page was audited.")
+        // --quiet keeps only the errors.
+        let quiet = try dragnet(["audit", "-q", "--no-policies", "--out", directory.path, list])
+        #expect(quiet.stderr.split(separator: "\n").count == 2)
+    }
+
     @Test("an interrupted run writes the pages that finished and says it was interrupted")
     func interrupted() throws {
         let directory = try temporaryDirectory()
