@@ -66,6 +66,8 @@ let package = Package(
             dependencies: ["CLibPSL", "DragnetCore"],
             swiftSettings: swiftSettings
         ),
+        // The rule pack built into the binary (generated from rules/ by scripts/generate-builtin-rules.py).
+        .target(name: "DragnetBuiltInRules", swiftSettings: swiftSettings),
         // The filter-list engine (EasyList/uBlock network filters), a unit of its own like adblock-rust.
         .target(
             name: "DragnetFilters",
@@ -117,6 +119,7 @@ let package = Package(
                 "DragnetContainers",
                 "DragnetFilters",
                 "DragnetCheck",
+                "DragnetBuiltInRules",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -144,7 +147,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DragnetRulesTests",
-            dependencies: ["DragnetRules", "DragnetFilters", "DragnetSites", "DragnetCore", "DragnetTestSupport", "dragnet"],
+            dependencies: ["DragnetRules", "DragnetFilters", "DragnetSites", "DragnetCore", "DragnetTestSupport", "DragnetBuiltInRules", "dragnet"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -14,7 +14,8 @@ struct RuleFlags: ParsableArguments {
     var overrides: [String] = []
 
     /// The folder to read: --rules, $DRAGNET_RULES, ./rules, then next to the executable
-    /// (a checkout's `rules/` above `.build/…/dragnet`, or `share/dragnet/rules` of an install).
+    /// (a checkout's `rules/` above `.build/…/dragnet`, or `share/dragnet/rules` of an install),
+    /// else the pack built into the binary (written once to the cache folder).
     func locate() throws -> String {
         if let directory { return directory }
         if let fromEnvironment = ProcessInfo.processInfo.environment["DRAGNET_RULES"], !fromEnvironment.isEmpty { return fromEnvironment }
@@ -29,7 +30,7 @@ struct RuleFlags: ParsableArguments {
             }
             folder = folder.deletingLastPathComponent()
         }
-        throw UsageError(description: "no rules folder found: pass --rules DIR or set DRAGNET_RULES")
+        return try BuiltInPack.materialize()
     }
 
     func load() throws -> RulePack {
