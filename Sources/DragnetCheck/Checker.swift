@@ -1,6 +1,6 @@
 import DragnetCore
 import Foundation
-public import DragnetRules
+import DragnetRules
 public import DragnetReport
 
 /// `dragnet check`: a report (or several runs of it) against `dragnet.yml`.

@@ -44,6 +44,7 @@ public enum ReportRenderer {
         let audited = report.pages.filter { $0.error == nil || $0.status != nil }
         lines.append("\(report.pages.count) page(s), \(report.pages.count - audited.count) failed · dragnet \(report.toolVersion)")
         lines.append("")
+        if report.pages.count > 1 { lines += ReportOverview(report).markdown() }
         var best: [String: (name: String, score: Double, grade: String, pages: Int)] = [:]
         for page in report.pages {
             for platform in page.platforms {
