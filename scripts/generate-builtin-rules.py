@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Writes Sources/DragnetBuiltInRules/BuiltInRules.swift: every file of rules/, so a dragnet
-binary copied anywhere still has its rule pack. Run after changing rules/; the test
+"""Writes Sources/DragnetBuiltInRules/BuiltInRules.swift: every file of rules/ (and the offline
+demo in examples/demo/), so a dragnet binary copied anywhere still has its rule pack and demo. Run after changing rules/; the test
 `BuiltInRulesTests` fails while the generated file and rules/ differ.
     python3 scripts/generate-builtin-rules.py
 The digest is SHA-256 over, for each file in path order, "path\\0bytes\\0" (rules/ relative)."""
@@ -10,13 +10,19 @@ import os
 import sys
 
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-rules = os.path.join(root, "rules")
-files = []
-for folder, _, names in os.walk(rules):
-    for name in names:
-        path = os.path.join(folder, name)
-        files.append((os.path.relpath(path, rules).replace(os.sep, "/"), open(path, "rb").read()))
-files.sort()
+
+
+def read(folder):
+    found = []
+    for directory, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(directory, name)
+            found.append((os.path.relpath(path, folder).replace(os.sep, "/"), open(path, "rb").read()))
+    return sorted(found)
+
+
+files = read(os.path.join(root, "rules"))
+demo = read(os.path.join(root, "examples/demo"))
 digest = hashlib.sha256()
 for path, data in files:
     digest.update(path.encode() + b"\0" + data + b"\0")
@@ -32,6 +38,12 @@ lines = [
     "    public static let files: [(path: String, base64: String)] = [",
 ]
 for path, data in files:
+    lines.append(f"        (\"{path}\", \"{base64.b64encode(data).decode()}\"),")
+lines += ["    ]", "}", "",
+          "/// The offline demo site (examples/demo), served by `dragnet demo`.",
+          "public enum BuiltInDemo {",
+          "    public static let files: [(path: String, base64: String)] = ["]
+for path, data in demo:
     lines.append(f"        (\"{path}\", \"{base64.b64encode(data).decode()}\"),")
 lines += ["    ]", "}", ""]
 out = os.path.join(root, "Sources/DragnetBuiltInRules/BuiltInRules.swift")

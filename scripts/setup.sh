@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian 12 machine that has Swift 6 on PATH: installs the C
-# libraries Dragnet links, builds the release binary, and runs it on an example.
+# libraries Dragnet links, builds the release binary, audits the built-in demo shop
+# offline (scripts/first-run.sh), then examples/urls.txt when the network answers.
 #   bash scripts/setup.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,12 +13,5 @@ $SUDO apt-get install -y libcurl4-openssl-dev libxml2-dev libpsl-dev publicsuffi
 
 swift build -c release --product dragnet
 echo
-echo "Built .build/release/dragnet. Auditing examples/urls.txt (report, Markdown and HTML in reports/):"
-status=0
-.build/release/dragnet audit --format json,md,html examples/urls.txt || status=$?
-echo
-case $status in
-    0) echo "done (exit 0: at least one page audited; see reports/ and \`.build/release/dragnet history\`)" ;;
-    3) echo "every URL failed (exit 3): is this machine offline? The errors above say why for each URL." ;;
-    *) echo "dragnet exited with $status"; exit "$status" ;;
-esac
+echo "Built .build/release/dragnet ($(.build/release/dragnet version | tail -1))"
+bash scripts/first-run.sh .build/release/dragnet

@@ -28,10 +28,13 @@ enum PolicyPractice {
         func undisclosed(_ rule: String, _ title: String, _ severity: Severity, _ source: Finding, target: String) {
             let id = Evaluator.findingID(pageKey: pageKey, rule: rule, channel: source.channel, target: target, accountID: nil)
             guard seen.insert(id).inserted else { return }
-            findings.append(Finding(
+            var finding = Finding(
                 id: id, rule: rule, title: title, severity: severity, entity: source.entity, platform: source.platform, channel: source.channel,
                 data: [], purpose: source.purpose, target: target, accountID: source.accountID,
-                evidence: [source.evidence.first, evidencePolicy].compactMap { $0 }, occurrences: 1))
+                evidence: [source.evidence.first, evidencePolicy].compactMap { $0 }, occurrences: 1)
+            finding.seenBy = source.seenBy
+            finding.via = source.via
+            findings.append(finding)
         }
 
         for finding in evaluation.findings where [.script, .pixel, .iframeEmbed, .cookie].contains(finding.channel) {

@@ -28,3 +28,21 @@ struct InitTests {
         #expect(CheckConfig(path: config).targets == ["https://www.example.com/"])
     }
 }
+
+@Suite("A newcomer's first run")
+struct FirstRunTests {
+    @Test("offline, the end of scripts/setup.sh audits the demo and its last line names the HTML report")
+    func offline() throws {
+        let directory = try temporaryDirectory()
+        let script = Fixtures.directory.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scripts/first-run.sh").path
+        let output = try ProcessRunner.run(
+            "/bin/bash", [script, try Fixtures.dragnetExecutable()],
+            environment: ["DRAGNET_OFFLINE": "1", "DRAGNET_DEMO_OUT": directory.path, "DRAGNET_HISTORY": testHistory])
+        #expect(output.status == 0)
+        let last = try #require(output.stdout.split(separator: "\n").last.map(String.init))
+        #expect(last.hasPrefix("Open the demo report: \(directory.path)/dragnet-") && last.hasSuffix(".html"))
+        #expect(FileManager.default.fileExists(atPath: String(last.dropFirst("Open the demo report: ".count))))
+        #expect(output.stdout.contains("No network here, so examples/urls.txt was not audited"))
+        #expect(output.stderr.contains("TikTok on 1 of 1 page, 1 with contact data"))
+    }
+}

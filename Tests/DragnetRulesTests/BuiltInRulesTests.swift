@@ -22,6 +22,18 @@ struct BuiltInRulesTests {
         #expect(BuiltInRules.fileCount == paths.count)
         #expect(BuiltInRules.files.map(\.path) == paths)
         #expect(SHA256.hex(bytes) == BuiltInRules.digest, "rules/ changed: run python3 scripts/generate-builtin-rules.py")
+
+        // The demo site too.
+        let demo = Fixtures.directory.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("examples/demo").path
+        for (path, base64) in BuiltInDemo.files {
+            #expect(fileManager.contents(atPath: demo + "/" + path) == Data(base64Encoded: base64), "examples/demo/\(path) changed: run the generator")
+        }
+        var demoFiles: [String] = []
+        for path in try fileManager.subpathsOfDirectory(atPath: demo) {
+            var isDirectory: ObjCBool = false
+            if fileManager.fileExists(atPath: demo + "/" + path, isDirectory: &isDirectory), !isDirectory.boolValue { demoFiles.append(path) }
+        }
+        #expect(Set(demoFiles) == Set(BuiltInDemo.files.map(\.path)))
     }
 
     @Test("a dragnet binary copied alone and run from / uses the built-in pack and still finds TikTok")
@@ -47,5 +59,20 @@ struct BuiltInRulesTests {
         let findings = ((report["pages"] as? [[String: Any]])?.first?["findings"] as? [[String: Any]]) ?? []
         #expect(findings.contains { $0["rule"] as? String == "tiktok-pixel" && $0["accountId"] as? String == "C4ALONE1234567890ABC" })
         #expect(findings.contains { $0["rule"] as? String == "tiktok-automatic-advanced-matching" })
+
+        // The offline demo, from the copy built into the binary.
+        let out = folder.appendingPathComponent("demo").path
+        let demo = try ProcessRunner.run("/bin/sh", ["-c", "cd / && exec \"$0\" demo --out \"$1\"", binary, out], environment: environment)
+        #expect(demo.status == 0)
+        #expect(demo.stderr.contains("TikTok on 1 of 1 page, 1 with contact data"))
+        let lines = demo.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.drop { $0 != "Reports:" }.dropFirst().first?.hasSuffix(".html") == true)
+        let json = try #require(try FileManager.default.contentsOfDirectory(atPath: out).first { $0.hasSuffix(".json") })
+        let demoPage = try #require(((try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/" + json))) as? [String: Any])?["pages"] as? [[String: Any]])?.first)
+        let demoFindings = demoPage["findings"] as? [[String: Any]] ?? []
+        #expect(demoFindings.contains { $0["rule"] as? String == "tiktok-pixel" && $0["accountId"] as? String == "CDEMO0TIKTOK0PIXEL01" })
+        #expect(demoFindings.contains { $0["rule"] as? String == "tiktok-automatic-advanced-matching" && (($0["data"] as? [String]) ?? []).contains("contact-data") })
+        #expect(demoFindings.contains { $0["rule"] as? String == "policy-undisclosed-recipient" && $0["platform"] as? String == "tiktok" })
+        #expect(demoFindings.contains { $0["rule"] as? String == "google-ads-conversion" && ($0["via"] as? [String: Any])?["container"] as? String == "GTM-DEMO001" })
     }
 }

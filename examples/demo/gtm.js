@@ -1,0 +1,6 @@
+
+// A hand-made container in the shape Google Tag Manager publishes (docs/containers.md), with invented ids.
+(function(){
+
+var data = {"resource":{"version":"7","macros":[{"function":"__e"},{"function":"__c","vtp_value":"AW-100000001"}],"tags":[{"function":"__googtag","vtp_tagId":"G-DEMO00001","tag_id":1},{"function":"__awct","vtp_conversionId":["macro",1],"vtp_conversionLabel":"signup","tag_id":2},{"function":"__html","vtp_html":"\u003Cscript type=\"text\/gtmscript\"\u003E(function(h,o,t,j,a,r){h.hj=h.hj||function(){(h.hj.q=h.hj.q||[]).push(arguments)};h._hjSettings={hjid:1000001,hjsv:6};a=o.getElementsByTagName('head')[0];r=o.createElement('script');r.async=1;r.src=t+h._hjSettings.hjid+j+h._hjSettings.hjsv;a.appendChild(r);})(window,document,'https:\/\/static.hotjar.com\/c\/hotjar-','.js?sv=');\u003C\/script\u003E","tag_id":3},{"function":"__paused","vtp_originalTagType":"bzi","tag_id":4}],"predicates":[{"function":"_eq","arg0":["macro",0],"arg1":"gtm.js"},{"function":"_eq","arg0":["macro",0],"arg1":"OneTrustGroupsUpdated"},{"function":"_eq","arg0":["macro",0],"arg1":"sign_up"}],"rules":[[["if",0],["add",0]],[["if",2],["add",1]],[["if",1],["add",2]],[["if",0],["add",3]]]},"runtime":[],"permissions":{"__html":{}},"sandboxed_scripts":[]};
+})()
