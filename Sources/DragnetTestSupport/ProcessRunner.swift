@@ -15,14 +15,34 @@ public struct ProcessOutput: Sendable {
     public var lines: [String] { stdout.split(separator: "\n").map(String.init) }
 }
 
-/// Runs a program with posix_spawn and waits for it with wait4(2), so that the
-/// peak memory of exactly that child is known.
+/// Runs a program with posix_spawn and waits for it with wait4(2).
+///
+/// `maxRSSKiB` from a direct spawn is not the child's own peak: glibc's posix_spawn clones with
+/// CLONE_VM, and exec records the shared (test runner's) high-water mark as the child's. With
+/// `isolatedRSS` the program is started by a small Python process that forks (its own small
+/// memory) and execs, and reports the grandchild's wait4 peak: the program's own.
 public enum ProcessRunner {
     /// - Parameter onStart: called with the child's pid once it runs (to signal it, for example).
     public static func run(
         _ executable: String, _ arguments: [String], stdin: String = "", environment: [String: String] = [:],
-        onStart: (Int32) -> Void = { _ in }
+        isolatedRSS: Bool = false, onStart: (Int32) -> Void = { _ in }
     ) throws -> ProcessOutput {
+        if isolatedRSS {
+            let report = FileManager.default.temporaryDirectory.appendingPathComponent("dragnet-rss-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: report) }
+            let script = """
+                import os, sys
+                pid = os.fork()
+                if pid == 0:
+                    os.execv(sys.argv[2], sys.argv[2:])
+                _, status, usage = os.wait4(pid, 0)
+                open(sys.argv[1], "w").write(str(usage.ru_maxrss))
+                sys.exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
+                """
+            var output = try run("/usr/bin/env", ["python3", "-c", script, report, executable] + arguments, stdin: stdin, environment: environment, onStart: onStart)
+            output.maxRSSKiB = Int((try? String(contentsOfFile: report, encoding: .utf8)) ?? "") ?? 0
+            return output
+        }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dragnet-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }

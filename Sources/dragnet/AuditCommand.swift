@@ -135,6 +135,17 @@ struct AuditCommand: AsyncParsableCommand {
         } else {
             destination = URL(fileURLWithPath: out).appendingPathComponent(Self.reportName(startedAt))
         }
+        // Fail before anything is fetched when the report cannot be written.
+        if let folder = destination?.deletingLastPathComponent().path {
+            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue,
+                FileManager.default.isWritableFile(atPath: folder)
+            else {
+                FileHandle.standardError.write(Data("dragnet audit: cannot write the report: \(folder) is not a folder this user can write to (use --out DIR or --output FILE)\n".utf8))
+                throw ExitCode(ExitStatus.usage)
+            }
+        }
         let writer = try ReportWriter(destination: destination, scratchDirectory: FileManager.default.temporaryDirectory)
         var store: HistoryStore?
         var runID: Int64?

@@ -165,9 +165,16 @@ struct AuditCLITests {
         #expect(try dragnet(["audit", "--base-url", "ftp://x/", "a.html"]).status == 2)
         // An unwritable report folder is an error of the environment (2), not "violations" (1).
         let page = Fixtures.directory.appendingPathComponent("pages/aclu.html").path
-        let unwritable = try dragnet(["audit", "-q", "--out", "/proc/dragnet-cannot-write", page])
+        let closedPort = try FixtureServer.refusedPort()
+        let unwritable = try dragnet(["audit", "-q", "--out", "/proc/dragnet-cannot-write", page, "http://127.0.0.1:\(closedPort)/"])
         #expect(unwritable.status == 2)
-        #expect(unwritable.stderr.contains("dragnet: error:"))
+        #expect(unwritable.stderr.contains("dragnet audit: cannot write the report: /proc/dragnet-cannot-write is not a folder this user can write to"))
+        // … and it fails before anything is fetched: the refused port is never tried.
+        #expect(!unwritable.stderr.contains("(connect)"))
+        // An unknown format names the valid ones.
+        let format = try dragnet(["audit", "--format", "json,pdf", page])
+        #expect(format.status == 2)
+        #expect(format.stderr.contains("unknown format 'pdf' (use json, md, html, sarif, junit)"))
     }
 
     @Test("each failed item gets its stderr line as it happens (never its query string), then a run summary")

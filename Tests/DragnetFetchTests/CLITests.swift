@@ -66,7 +66,7 @@ struct FetchCLITests {
 
     @Test("a gzip bomb ends in too-large while the process stays under 200 MB")
     func gzipBomb() throws {
-        let output = try dragnet(["fetch", "-q", try FixtureSite.url("/bomb")])
+        let output = try ProcessRunner.run(try Fixtures.dragnetExecutable(), ["fetch", "-q", try FixtureSite.url("/bomb")], isolatedRSS: true)
         let row = try #require(try records(output).first)
         #expect((row["error"] as? [String: Any])?["code"] as? String == "too-large")
         #expect(output.status == 3)
