@@ -109,7 +109,7 @@ public enum Checker {
     static func matches(_ rule: CheckConfig.Deny, _ finding: AuditReport.Finding) -> Bool {
         if let entity = rule.entity, finding.entity != entity { return false }
         if let platform = rule.platform, finding.platform != platform { return false }
-        if let channel = rule.channel, finding.channel != channel { return false }
+        if let channel = rule.channel, finding.channel.rawValue != channel { return false }
         if let practice = rule.practice, finding.purpose != practice && finding.rule != practice { return false }
         if let data = rule.data, data != "any", !finding.data.contains(data) { return false }
         if let to = rule.to, to != "third-party", finding.entity != to && finding.platform != to { return false }

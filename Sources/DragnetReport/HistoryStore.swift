@@ -1,3 +1,4 @@
+import DragnetCore
 import Foundation
 import GRDB
 

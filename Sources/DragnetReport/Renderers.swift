@@ -82,8 +82,8 @@ public enum ReportRenderer {
             } ?? ""
             let data = finding.data.isEmpty ? "" : " — \(finding.data.joined(separator: ", "))"
             let account = finding.accountID.map { " `\(code($0))`" } ?? ""
-            let via = finding.via.map { " · via \(md($0))" } ?? ""
-            lines.append("- **\(finding.severity)** \(md(finding.title))\(account)\(data) · \(evidence)\(via) · \(md(page.site ?? page.url))")
+            let via = finding.viaText.map { " · via \(md($0))" } ?? ""
+            lines.append("- **\(finding.severity.rawValue)** \(md(finding.title))\(account)\(data) · \(evidence)\(via) · \(md(page.site ?? page.url))")
         }
         if findings.count > topFindings { lines.append("- … and \(findings.count - topFindings) more in the JSON report") }
         if let previous {
@@ -155,7 +155,7 @@ public enum ReportRenderer {
                 let level = finding.severityRank >= 3 ? "error" : finding.severityRank == 2 ? "warning" : "note"
                 var message = finding.title
                 if let account = finding.accountID { message += " (\(account))" }
-                if let via = finding.via { message += ", via \(via)" }
+                if let via = finding.viaText { message += ", via \(via)" }
                 if !finding.data.isEmpty { message += ": sends \(finding.data.joined(separator: ", ")) to \(finding.platform)" }
                 var location: [(String, JSONValue)] = [("artifactLocation", .object([("uri", .string(page.finalURL ?? page.url))]))]
                 if let line = finding.evidence.first?.line { location.append(("region", .object([("startLine", .int(line))]))) }
@@ -167,7 +167,7 @@ public enum ReportRenderer {
                     ("locations", .array([.object([("physicalLocation", .object(location))])])),
                     ("partialFingerprints", .object([("dragnetFindingId/v1", .string(finding.id))])),
                     ("properties", .object([
-                        ("severity", .string(finding.severity)), ("platform", .string(finding.platform)), ("channel", .string(finding.channel)),
+                        ("severity", .string(finding.severity.rawValue)), ("platform", .string(finding.platform)), ("channel", .string(finding.channel.rawValue)),
                         ("entity", .string(finding.entity)), ("data", .array(finding.data.map { .string($0) })),
                     ])),
                 ]))
@@ -215,7 +215,7 @@ public enum ReportRenderer {
             for finding in page.findings {
                 let caseName = "\(finding.rule) → \(finding.target)\(finding.accountID.map { " [\($0)]" } ?? "") (\(finding.id))"
                 if finding.severityRank >= 2 {
-                    let message = "\(finding.severity): \(finding.title)"
+                    let message = "\(finding.severity.rawValue): \(finding.title)"
                     let detail = finding.evidence.map { [$0.element, $0.url ?? "", $0.line.map { "line \($0)" } ?? ""].joined(separator: " ") }.joined(separator: "\n")
                     cases.append("    <testcase classname=\"\(xml(name))\" name=\"\(xml(caseName))\"><failure message=\"\(xml(message))\">\(xml(detail))</failure></testcase>")
                     failures += 1

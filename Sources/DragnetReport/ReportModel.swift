@@ -1,36 +1,11 @@
+public import DragnetCore
 public import Foundation
 
-/// An audit report read back from its JSON (schema 2): what the renderers, `dragnet diff`
+/// An audit report read back from its JSON (schema 2 or 3): what the renderers, `dragnet diff`
 /// and `dragnet graph` need, typed.
 public struct AuditReport: Sendable {
-    public struct Finding: Sendable, Hashable {
-        public struct Evidence: Sendable, Hashable {
-            public var element: String
-            public var url: String?
-            public var line: Int?
-            public var snippet: String?
-        }
-
-        public var id: String
-        public var rule: String
-        public var title: String
-        public var severity: String
-        public var entity: String?
-        public var platform: String
-        public var channel: String
-        public var data: [String]
-        public var purpose: String?
-        public var target: String
-        public var accountID: String?
-        public var evidence: [Evidence]
-        public var occurrences: Int
-        /// "GTM-… tag N (__html, page-load)" when a container brings it.
-        public var via: String? = nil
-
-        /// A tracker signature (not a flow the entity map explains or a policy check).
-        public var isTracker: Bool { !rule.hasPrefix("entity-") && !rule.hasPrefix("unattributed-") && !rule.hasPrefix("policy-") }
-        public var severityRank: Int { ["info", "low", "medium", "high", "critical"].firstIndex(of: severity) ?? 0 }
-    }
+    /// The one finding type of the whole tool (DragnetCore's), read back from JSON.
+    public typealias Finding = DragnetCore.Finding
 
     public struct Platform: Sendable, Hashable {
         public var id: String
@@ -144,19 +119,24 @@ public struct AuditReport: Sendable {
             return Platform(id: id, name: entry["name"] as? String ?? id, score: number(entry["score"]), grade: entry["grade"] as? String ?? "")
         }
         let findings = (json["findings"] as? [[String: Any]] ?? []).map { item in
-            Finding(
+            var finding = Finding(
                 id: item["id"] as? String ?? "", rule: item["rule"] as? String ?? "", title: item["title"] as? String ?? "",
-                severity: item["severity"] as? String ?? "info", entity: item["entity"] as? String, platform: item["platform"] as? String ?? "",
-                channel: item["channel"] as? String ?? "", data: item["data"] as? [String] ?? [], purpose: item["purpose"] as? String,
+                severity: Severity(rawValue: item["severity"] as? String ?? "") ?? .info, entity: item["entity"] as? String,
+                platform: item["platform"] as? String ?? "", channel: Channel(rawValue: item["channel"] as? String ?? "") ?? .resource,
+                data: item["data"] as? [String] ?? [], purpose: item["purpose"] as? String,
                 target: item["target"] as? String ?? "", accountID: item["accountId"] as? String,
                 evidence: (item["evidence"] as? [[String: Any]] ?? []).map {
-                    .init(element: $0["element"] as? String ?? "", url: $0["url"] as? String, line: $0["line"] as? Int, snippet: $0["snippet"] as? String)
+                    Evidence(url: $0["url"] as? String, element: $0["element"] as? String ?? "", line: $0["line"] as? Int, snippet: $0["snippet"] as? String, tag: $0["tag"] as? Int)
                 },
-                occurrences: item["occurrences"] as? Int ?? 1,
-                via: (item["via"] as? [String: Any]).map { via in
-                    let tag = (via["tag"] as? Int).map { " tag \($0)" } ?? ""
-                    return "\(via["container"] as? String ?? "?")\(tag) (\(via["template"] as? String ?? "?"), \(via["firing"] as? String ?? "?"))"
-                })
+                occurrences: item["occurrences"] as? Int ?? 1)
+            // Schema 2 reports have no seenBy: everything there was seen in the page's HTML.
+            finding.seenBy = item["seenBy"] as? [String] ?? ["static"]
+            if let via = item["via"] as? [String: Any] {
+                finding.via = ContainerVia(
+                    container: via["container"] as? String ?? "", tag: via["tag"] as? Int, template: via["template"] as? String ?? "",
+                    firing: via["firing"] as? String ?? "", url: via["url"] as? String ?? "")
+            }
+            return finding
         }
         let entities = (json["entities"] as? [[String: Any]] ?? []).map {
             Entity(id: $0["id"] as? String ?? "", name: $0["name"] as? String ?? "", platform: $0["platform"] as? String ?? "", sites: $0["sites"] as? [String] ?? [])
@@ -213,5 +193,16 @@ public struct AuditReport: Sendable {
     static func stripQuery(_ url: String) -> String {
         guard let cut = url.firstIndex(where: { $0 == "?" || $0 == "#" }) else { return url }
         return String(url[..<cut])
+    }
+}
+
+extension Finding {
+    /// A tracker signature (not a flow the entity map explains or a policy check).
+    public var isTracker: Bool { !rule.hasPrefix("entity-") && !rule.hasPrefix("unattributed-") && !rule.hasPrefix("policy-") }
+    /// 0 (info) to 4 (critical).
+    public var severityRank: Int { severity.rank }
+    /// "GTM-… tag N (__html, page-load)" when a container brings it.
+    public var viaText: String? {
+        via.map { "\($0.container)\($0.tag.map { " tag \($0)" } ?? "") (\($0.template), \($0.firing))" }
     }
 }

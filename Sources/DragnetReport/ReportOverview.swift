@@ -1,3 +1,4 @@
+import DragnetCore
 /// The first thing a reader of a multi-page report wants: which platforms reach how many
 /// pages (and how many with contact data), which companies, how the pages grade, the worst
 /// pages, and flows the sites' own policies do not disclose.
