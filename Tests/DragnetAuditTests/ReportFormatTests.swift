@@ -123,6 +123,9 @@ struct ReportFormatTests {
         let text = try String(contentsOfFile: html, encoding: .utf8)
         #expect(text.contains("<svg class=\"graph\""))
         #expect(text.contains(">TikTok</text>"))
+        // Two pages: the overview with its reach chart comes first, and Chromium drew it without a console error.
+        #expect(text.contains("<h2>Overview</h2>"))
+        #expect(text.contains("<svg class=\"reach\""))
     }
 
     @Test("dragnet diff: a tracker added and a cookie removed on one page, whatever its cache-buster")
