@@ -94,6 +94,8 @@ let package = Package(
             dependencies: ["DragnetCore", "DragnetRules", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
+        // Headless Chromium over the DevTools pipe (fd 3/4, NUL-terminated JSON).
+        .target(name: "DragnetBrowser", dependencies: ["DragnetCore"], swiftSettings: swiftSettings),
         // The CI gate: dragnet.yml and the verdict over audit reports.
         .target(
             name: "DragnetCheck",
@@ -140,7 +142,7 @@ let package = Package(
             name: "DragnetAuditTests",
             dependencies: [
                 "DragnetAudit", "DragnetHTML", "DragnetSites", "DragnetCore", "DragnetPolicy", "DragnetRules", "DragnetReport", "DragnetTestSupport",
-                "DragnetContainers", "DragnetFilters", "DragnetCheck",
+                "DragnetContainers", "DragnetFilters", "DragnetCheck", "DragnetBrowser",
                 "dragnet",
             ],
             swiftSettings: swiftSettings

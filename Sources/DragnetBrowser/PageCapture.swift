@@ -1,0 +1,192 @@
+import DragnetCore
+import Foundation
+import Synchronization
+
+/// A request the page (its frames and workers) made, as the browser saw it.
+public struct ObservedRequest: Sendable, Hashable {
+    public var url: String
+    public var method: String
+    /// DevTools resource type: `Document`, `Script`, `Image`, `XHR`, `Fetch`, `Ping`, `Other` …
+    public var type: String
+    /// `parser`, `script`, `preload`, `other` …; for a script initiator, the script's URL.
+    public var initiatorType: String
+    public var initiatorURL: String?
+    /// Bytes of the request body (values are never kept unless asked).
+    public var postDataSize: Int
+    public var status: Int?
+    public var failed: String?
+}
+
+/// What one page load in the browser showed.
+public struct BrowserCapture: Sendable {
+    public var url: String
+    public var finalURL: String?
+    public var requests: [ObservedRequest] = []
+    /// Cookies of the page's browser context at the end: name, domain, path (never values).
+    public var cookies: [(name: String, domain: String, path: String)] = []
+    /// The rendered DOM of the main frame.
+    public var html: String = ""
+    public var error: String?
+    /// Seconds from navigation to the end of the capture.
+    public var seconds: Double = 0
+}
+
+/// Settings of a page load.
+public struct CaptureOptions: Sendable {
+    /// The whole load, navigation to network idle, is capped by this (seconds).
+    public var pageTimeout: Double = 30
+    /// How long no request may be in flight before the page counts as idle (seconds).
+    public var idle: Double = 0.5
+    /// Stay this long after idle (seconds).
+    public var dwell: Double = 2
+
+    public init() {}
+}
+
+extension BrowserProcess {
+    /// Loads `url` in a fresh browser context (no cookie, storage or cache from other pages),
+    /// follows its frames and workers (auto-attach), waits for load and network idle, and
+    /// collects requests, cookies and the rendered DOM. Only the page's own sessions are
+    /// listened to: the browser's background requests never appear.
+    public func capture(_ url: String, options: CaptureOptions = CaptureOptions()) async throws -> BrowserCapture {
+        let started = Date()
+        let context = try await connection.send("Target.createBrowserContext", [("disposeOnDetach", .bool(true))])
+        guard let contextID = context["browserContextId"]?.stringValue else { throw CDPError("no browser context") }
+        defer { Task { [connection] in _ = try? await connection.send("Target.disposeBrowserContext", [("browserContextId", .string(contextID))], timeout: 5) } }
+        let target = try await connection.send("Target.createTarget", [("url", .string("about:blank")), ("browserContextId", .string(contextID))])
+        guard let targetID = target["targetId"]?.stringValue else { throw CDPError("no target") }
+        let attached = try await connection.send("Target.attachToTarget", [("targetId", .string(targetID)), ("flatten", .bool(true))])
+        guard let session = attached["sessionId"]?.stringValue else { throw CDPError("no session") }
+
+        let recorder = Recorder()
+        let connection = self.connection
+        @Sendable func follow(_ session: String) {
+            connection.listen(session: session) { method, params in
+                recorder.handle(method, params, session: session)
+                if method == "Target.attachedToTarget", let child = params["sessionId"]?.stringValue {
+                    follow(child)
+                    recorder.addSession(child)
+                    Task {
+                        _ = try? await connection.send("Network.enable", session: child, timeout: 10)
+                        _ = try? await connection.send(
+                            "Target.setAutoAttach", [("autoAttach", .bool(true)), ("waitForDebuggerOnStart", .bool(true)), ("flatten", .bool(true))],
+                            session: child, timeout: 10)
+                        _ = try? await connection.send("Runtime.runIfWaitingForDebugger", session: child, timeout: 10)
+                    }
+                }
+            }
+        }
+        follow(session)
+        recorder.addSession(session)
+        defer { for child in recorder.sessions { connection.stopListening(session: child) } }
+        try await connection.send("Network.enable", session: session)
+        try await connection.send("Page.enable", session: session)
+        // Frames and workers start paused until their Network domain is on, so none of their requests is missed.
+        try await connection.send(
+            "Target.setAutoAttach", [("autoAttach", .bool(true)), ("waitForDebuggerOnStart", .bool(true)), ("flatten", .bool(true))], session: session)
+
+        var capture = BrowserCapture(url: url)
+        let navigation = try await connection.send("Page.navigate", [("url", .string(url))], session: session, timeout: options.pageTimeout)
+        if let error = navigation["errorText"]?.stringValue, !error.isEmpty { capture.error = error }
+        // Load, then network idle, within the page timeout.
+        let deadline = started.addingTimeInterval(options.pageTimeout)
+        while Date() < deadline {
+            if recorder.loaded && recorder.idleFor >= options.idle { break }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        if !recorder.loaded && capture.error == nil { capture.error = "timeout: no load event within \(Int(options.pageTimeout)) s" }
+        if options.dwell > 0 { try await Task.sleep(nanoseconds: UInt64(options.dwell * 1_000_000_000)) }
+
+        if let cookies = try? await connection.send("Storage.getCookies", [("browserContextId", .string(contextID))], timeout: 10) {
+            capture.cookies = (cookies["cookies"]?.arrayValue ?? []).map {
+                ($0["name"]?.stringValue ?? "", $0["domain"]?.stringValue ?? "", $0["path"]?.stringValue ?? "/")
+            }
+        }
+        if let dom = try? await connection.send(
+            "Runtime.evaluate", [("expression", .string("document.documentElement ? document.documentElement.outerHTML : ''")), ("returnByValue", .bool(true))],
+            session: session, timeout: 10)
+        {
+            capture.html = dom["result"]?["value"]?.stringValue ?? ""
+        }
+        if let location = try? await connection.send(
+            "Runtime.evaluate", [("expression", .string("location.href")), ("returnByValue", .bool(true))], session: session, timeout: 10)
+        {
+            capture.finalURL = location["result"]?["value"]?.stringValue
+        }
+        capture.requests = recorder.requests
+        capture.seconds = Date().timeIntervalSince(started)
+        _ = try? await connection.send("Target.closeTarget", [("targetId", .string(targetID))], timeout: 5)
+        return capture
+    }
+}
+
+/// Collects a page's network events from all of its sessions.
+final class Recorder: Sendable {
+    private struct State {
+        var requests: [String: ObservedRequest] = [:]
+        var order: [String] = []
+        var inFlight = Set<String>()
+        var lastActivity = Date()
+        var loaded = false
+        var sessions: [String] = []
+    }
+    private let state = Mutex(State())
+
+    var loaded: Bool { state.withLock { $0.loaded } }
+    /// Seconds with no request in flight; a request with no event for 2 s (a beacon, a long poll)
+    /// no longer holds the page open.
+    var idleFor: Double {
+        state.withLock { state in
+            let quiet = Date().timeIntervalSince(state.lastActivity)
+            return state.inFlight.isEmpty ? quiet : (quiet >= 2 ? quiet - 2 : 0)
+        }
+    }
+    var sessions: [String] { state.withLock { $0.sessions } }
+    var requests: [ObservedRequest] { state.withLock { state in state.order.compactMap { state.requests[$0] } } }
+
+    func addSession(_ session: String) { state.withLock { $0.sessions.append(session) } }
+
+    func handle(_ method: String, _ params: JSONValue, session: String) {
+        state.withLock { state in
+            let key = session + "/" + (params["requestId"]?.stringValue ?? "")
+            switch method {
+            case "Network.requestWillBeSent":
+                guard let request = params["request"], let url = request["url"]?.stringValue else { return }
+                let initiator = params["initiator"]
+                var initiatorURL = initiator?["url"]?.stringValue
+                if initiatorURL == nil, let frames = initiator?["stack"]?["callFrames"]?.arrayValue {
+                    initiatorURL = frames.lazy.compactMap { $0["url"]?.stringValue }.first { !$0.isEmpty }
+                }
+                let observed = ObservedRequest(
+                    url: url, method: request["method"]?.stringValue ?? "GET", type: params["type"]?.stringValue ?? "Other",
+                    initiatorType: initiator?["type"]?.stringValue ?? "other", initiatorURL: initiatorURL,
+                    postDataSize: request["postData"]?.stringValue?.utf8.count ?? 0)
+                // A redirect reuses the request id: keep each hop.
+                let id = state.requests[key] == nil ? key : key + "#\(state.order.count)"
+                state.requests[id] = observed
+                state.order.append(id)
+                state.inFlight.insert(key)
+                state.lastActivity = Date()
+            case "Network.responseReceived":
+                if let status = params["response"]?["status"]?.intValue, let id = state.order.last(where: { $0 == key || $0.hasPrefix(key + "#") }) {
+                    state.requests[id]?.status = status
+                }
+                state.lastActivity = Date()
+            case "Network.loadingFinished":
+                state.inFlight.remove(key)
+                state.lastActivity = Date()
+            case "Network.loadingFailed":
+                if let id = state.order.last(where: { $0 == key || $0.hasPrefix(key + "#") }) {
+                    state.requests[id]?.failed = params["errorText"]?.stringValue ?? "failed"
+                }
+                state.inFlight.remove(key)
+                state.lastActivity = Date()
+            case "Page.loadEventFired":
+                state.loaded = true
+                state.lastActivity = Date()
+            default:
+                break
+            }
+        }
+    }
+}
