@@ -104,7 +104,7 @@ let package = Package(
         ),
         .target(
             name: "DragnetAudit",
-            dependencies: ["DragnetCore", "DragnetFetch", "DragnetHTML", "DragnetSites", "DragnetFilters", "DragnetRules", "DragnetPolicy", "DragnetContainers"],
+            dependencies: ["DragnetCore", "DragnetFetch", "DragnetHTML", "DragnetSites", "DragnetFilters", "DragnetRules", "DragnetPolicy", "DragnetContainers", "DragnetBrowser"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -122,6 +122,7 @@ let package = Package(
                 "DragnetFilters",
                 "DragnetCheck",
                 "DragnetBuiltInRules",
+                "DragnetBrowser",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -1,5 +1,6 @@
 public import DragnetCore
 public import DragnetFilters
+import DragnetBrowser
 import DragnetContainers
 public import DragnetRules
 public import DragnetFetch
@@ -44,6 +45,8 @@ public struct AuditOptions: Sendable {
     public var policyRules: PolicyRulePack?
     /// Also encode each page's JSON without its bulky lists (for the history).
     public var historyJSON = false
+    /// Load every fetched page in headless Chromium too (`--mode browser`); nil: static only.
+    public var browser: BrowserOptions?
     /// Read the tag-manager containers and Segment settings pages load (needs `rules`); nil: `--no-containers`.
     public var containers: ContainerOptions? = ContainerOptions()
 
@@ -159,7 +162,9 @@ public enum AuditRunner {
         let containerFetcher: ContainerFetcher? =
             if let containerOptions = options.containers, let rules { try ContainerFetcher(fetch: fetchOptions, options: containerOptions, rules: rules) } else { nil }
 
-        /// Containers, then the policy, for a page whose static audit is done; waiting holds no extraction slot.
+        let browserPool: BrowserPool? = options.browser.map { BrowserPool(options: $0) }
+
+        /// Browser, containers, then the policy, for a page whose static audit is done; waiting holds no extraction slot.
         @Sendable func complete(_ report: PageReport, auditor: PageAuditor, fetched: Bool) async {
             var report = report
             var auditor = auditor
@@ -169,16 +174,28 @@ public enum AuditRunner {
                 PageAuditor.containersSkipped(&report, references: detected.references)
                 report.containerWarnings = detected.warnings + report.containerWarnings
             }
+            let needsBrowser = fetched && browserPool != nil && report.status != nil
             let needsContainers = containerFetcher != nil && !detected.references.isEmpty
             let needsPolicy = fetched && policyFetcher != nil && report.error == nil && report.site != nil && (200..<300).contains(report.status ?? 0)
-            if !needsContainers { auditor.evaluate(&report) }
-            guard needsContainers || needsPolicy else {
+            if !needsContainers && !needsBrowser { auditor.evaluate(&report) }
+            guard needsContainers || needsPolicy || needsBrowser else {
                 continuation.yield(Self.finished(report, historyJSON: keepHistory))
                 return
             }
             let staticReport = report
             await pending.add {
                 var report = staticReport
+                if needsBrowser, let browserPool {
+                    var auditor = PageAuditor(resolver: resolver, firstPartySites: firstParty, filters: filters, rules: rules)
+                    switch await browserPool.capture(report.finalURL ?? report.url) {
+                    case .success(let capture): auditor.applyBrowser(&report, capture: capture)
+                    case .failure(let error):
+                        var summary = BrowserSummary()
+                        summary.error = error.message
+                        report.browser = summary
+                    }
+                    if !needsContainers { auditor.evaluate(&report) }
+                }
                 if needsContainers, let containerFetcher {
                     var loaded: [LoadedContainer] = []
                     for reference in detected.references { loaded.append(await containerFetcher.load(reference)) }
@@ -226,6 +243,7 @@ public enum AuditRunner {
                 await group.waitForAll()
             }
             await pending.waitAll()
+            await browserPool?.shutDown()
             await policyFetcher?.finish()
             await containerFetcher?.finish()
             continuation.finish()
@@ -236,6 +254,7 @@ public enum AuditRunner {
                 Task {
                     await policyFetcher?.cancel()
                     await containerFetcher?.cancel()
+                    await browserPool?.shutDown()
                 }
                 task.cancel()
             }

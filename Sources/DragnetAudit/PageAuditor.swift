@@ -1,3 +1,4 @@
+public import DragnetBrowser
 public import DragnetContainers
 import DragnetCore
 public import DragnetFilters
@@ -143,9 +144,73 @@ public struct PageAuditor {
     public mutating func evaluate(_ report: inout PageReport, containers: [ContainerContent] = []) {
         if report.needsEvaluation {
             report.needsEvaluation = false
-            evaluate(&report, pageURL: report.evaluationURL, cookies: (report.fetch?.cookies ?? []).map { SeenCookie(name: $0.name, url: $0.url) }, containers: containers)
+            // A cookie both a response set and the browser holds counts once, as the fetch's.
+            let fetched = (report.fetch?.cookies ?? []).map { SeenCookie(name: $0.name, url: $0.url) }
+            let names = Set(fetched.map(\.name))
+            let cookies = fetched + report.browserCookies.filter { !names.contains($0.name) }
+            evaluate(&report, pageURL: report.evaluationURL, cookies: cookies, containers: containers)
         }
         report.graph = graph(for: report, redirects: report.fetch)
+    }
+
+    /// Merges what the browser saw into the page: requests the HTML does not name become
+    /// resources seen by `browser` (those it names are seen by both), scripts only the rendered
+    /// DOM has, and the cookies the browser holds at the end (JavaScript-set ones included).
+    /// Evaluation follows in `evaluate(_:)` or `applyContainers`.
+    public mutating func applyBrowser(_ report: inout PageReport, capture: BrowserCapture) {
+        var summary = BrowserSummary()
+        summary.requests = capture.requests.count
+        summary.cookies = capture.cookies.count
+        summary.seconds = (capture.seconds * 100).rounded() / 100
+        summary.error = capture.error
+        summary.finalURL = capture.finalURL
+        report.browser = summary
+        var byURL: [String: Int] = [:]
+        for (index, resource) in report.observations.resources.enumerated() where byURL[resource.url] == nil { byURL[resource.url] = index }
+        let pageURL = report.finalURL ?? report.url
+        var added: [Resource] = []
+        for request in capture.requests where request.url.hasPrefix("http://") || request.url.hasPrefix("https://") {
+            // The page's own document request is the page, not a resource.
+            if added.isEmpty && request.type == "Document" && (request.url == pageURL || request.url == report.url) { continue }
+            if let index = byURL[request.url] {
+                if !report.observations.resources[index].seenBy.contains("browser") { report.observations.resources[index].seenBy = ["browser", "static"] }
+                continue
+            }
+            guard let host = URLParts.split(request.url)?.host else { continue }
+            var resource = Resource(
+                kind: Self.kind(ofRequest: request.type), url: request.url, scheme: request.url.hasPrefix("https") ? "https" : "http", host: host,
+                element: "request", attribute: request.type.lowercased(), line: 0)
+            resource.likelyPixel = request.type == "Image" || request.type == "Ping"
+            resource.seenBy = ["browser"]
+            byURL[request.url] = -1
+            added.append(resource)
+        }
+        classify(&added, pageSite: report.site)
+        report.observations.resources += added
+        if !capture.html.isEmpty {
+            let rendered = HTMLExtractor.extract(Array(capture.html.utf8), pageURL: capture.finalURL ?? pageURL)
+            let known = Set(report.observations.inlineScripts.map(\.sha256))
+            for var script in rendered.observations.inlineScripts where !known.contains(script.sha256) {
+                script.seenBy = ["browser"]
+                report.observations.inlineScripts.append(script)
+            }
+        }
+        report.browserCookies = capture.cookies.map {
+            let domain = $0.domain.hasPrefix(".") ? String($0.domain.dropFirst()) : $0.domain
+            return SeenCookie(name: $0.name, url: "https://\(domain)\($0.path)", seenBy: ["browser"])
+        }
+    }
+
+    static func kind(ofRequest type: String) -> ResourceKind {
+        switch type {
+        case "Script": .script
+        case "Image": .image
+        case "Document": .iframe
+        case "Stylesheet": .stylesheet
+        case "Media": .video
+        case "Font", "Manifest", "TextTrack": .preload
+        default: .request
+        }
     }
 
     /// Notes that the page loads containers this run did not read (`--no-containers`).

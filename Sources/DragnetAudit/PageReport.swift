@@ -1,5 +1,6 @@
 import Foundation
 public import DragnetCore
+import DragnetRules
 import DragnetContainers
 public import DragnetFetch
 
@@ -29,6 +30,10 @@ public struct PageReport: Sendable {
     public var containerWarnings: [String] = []
     /// How much of what the page runs could be read.
     public var coverage = Coverage()
+    /// What the browser saw (`--mode browser`), summarised.
+    public var browser: BrowserSummary?
+    /// Cookies the browser held at the end of the page load.
+    var browserCookies: [SeenCookie] = []
     /// The URL the rules evaluate the page at (final or requested URL; a saved page's URL).
     var evaluationURL: String?
     /// Audited with `evaluate: false`: the rules have not run yet.
@@ -52,6 +57,17 @@ public struct PageReport: Sendable {
         }
         return bySite.values.sorted { $0.site < $1.site }
     }
+}
+
+/// The page's load in headless Chromium.
+public struct BrowserSummary: Sendable, Hashable {
+    public var requests = 0
+    public var cookies = 0
+    public var seconds = 0.0
+    public var error: String?
+    public var finalURL: String?
+
+    public init() {}
 }
 
 /// How completely Dragnet could read what a page runs (0–1), and what lowered it.
@@ -166,6 +182,12 @@ extension PageReport: JSONRepresentable {
             ("containerWarnings", .array(containerWarnings.map { .string($0) })),
             ("coverage", .object([("score", .double(coverage.score)), ("reasons", .array(coverage.reasons.map { .string($0) }))])),
         ]
+        if let browser {
+            members.append(("browser", .object([
+                ("requests", .int(browser.requests)), ("cookies", .int(browser.cookies)), ("seconds", .double(browser.seconds)),
+                ("error", .string(browser.error)), ("finalURL", .string(browser.finalURL)),
+            ])))
+        }
         members += observations.jsonMembers
         if let line { members.append(("line", .int(line))) }
         if let source { members.append(("source", .string(source))) }

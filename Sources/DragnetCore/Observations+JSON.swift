@@ -32,6 +32,7 @@ extension Resource: JSONRepresentable {
         if likelyPixel { members.append(("likelyPixel", .bool(true))) }
         if lazy { members.append(("lazy", .bool(true))) }
         if let blockedBy { members.append(("blockedBy", .string(blockedBy))) }
+        if !seenBy.isEmpty { members.append(("seenBy", .array(seenBy.map { .string($0) }))) }
         if async { members.append(("async", .bool(true))) }
         if deferred { members.append(("defer", .bool(true))) }
         if module { members.append(("module", .bool(true))) }

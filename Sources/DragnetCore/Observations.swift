@@ -36,6 +36,8 @@ public enum ResourceKind: String, Sendable, Hashable, CaseIterable {
     case object
     case embed
     case metaRefresh = "meta-refresh"
+    /// A request a script made (XHR, fetch, beacon, WebSocket …), seen in the browser.
+    case request
 }
 
 /// One URL the page loads or points the browser at.
@@ -70,6 +72,8 @@ public struct Resource: Sendable, Hashable {
     public var deferred: Bool = false
     public var module: Bool = false
     public var integrity: String?
+    /// Views that saw it besides the page's HTML: `browser` (a request the browser made). Empty: the HTML only.
+    public var seenBy: [String] = []
 
     /// Whether the browser would fetch it over the network.
     public var isNetwork: Bool { scheme == "http" || scheme == "https" }
@@ -95,6 +99,8 @@ public struct InlineScript: Sendable, Hashable {
     public var inNoscript: Bool = false
     /// The script text, kept for signature matching (not written to reports).
     public var text: String
+    /// `browser` for a script only the rendered DOM has. Empty: the page's HTML.
+    public var seenBy: [String] = []
 
     public init(line: Int, type: String?, size: Int, sha256: String, text: String) {
         self.line = line

@@ -3,12 +3,15 @@ public import DragnetCore
 /// A cookie a response set, as the evaluator needs it (no value).
 public struct SeenCookie: Sendable, Hashable {
     public var name: String
-    /// The URL of the response that set it.
+    /// The URL of the response that set it (for a cookie the browser holds: its domain and path).
     public var url: String
+    /// `browser` for a cookie only the browser saw (set by a script). Empty: a `Set-Cookie` of the fetch.
+    public var seenBy: [String]
 
-    public init(name: String, url: String) {
+    public init(name: String, url: String, seenBy: [String] = []) {
         self.name = name
         self.url = url
+        self.seenBy = seenBy
     }
 }
 
@@ -95,6 +98,8 @@ public enum Evaluator {
         var site: String? = nil
         /// The container tag that brings it (nil: the page's own HTML).
         var via: ContainerVia? = nil
+        /// Views that saw it when no container brings it: `static`, `browser` (empty: `static`).
+        var views: [String] = []
     }
 
     public static func evaluate(_ input: EvaluationInput, rules: RulePack) -> Evaluation {
@@ -108,13 +113,16 @@ public enum Evaluator {
         var consumedForms = Set<Int>()
         var consumedCookies = Set<Int>()
         var pending: [String: [Occurrence]] = [:]
-        func record(_ ruleIndex: Int, _ channel: Channel, _ evidence: Evidence, id: String?, extraData: [String] = [], site: String? = nil, via: ContainerVia? = nil) {
+        func record(
+            _ ruleIndex: Int, _ channel: Channel, _ evidence: Evidence, id: String?, extraData: [String] = [], site: String? = nil, via: ContainerVia? = nil,
+            views: [String] = []
+        ) {
             let rule = rules.trackers[ruleIndex]
             guard let entity = rules.entity(id: rule.entity) else { return }
             let item = Occurrence(
                 rule: rule.id, title: rule.title, severity: rule.severity, entity: entity.id, platform: entity.platform,
                 channel: channel, data: Set(rule.data + extraData), purpose: rule.purpose, target: entity.id,
-                accountID: id, evidence: evidence, site: site, via: via)
+                accountID: id, evidence: evidence, site: site, via: via, views: views)
             if rule.requiresTrackers.isEmpty && rule.requiresFormData.isEmpty {
                 occurrences.append(item)
             } else {
@@ -123,7 +131,9 @@ public enum Evaluator {
         }
         /// Evidence for a resource of the page, or of a container tag's markup.
         func resourceEvidence(_ resource: Resource, via: ContainerVia?) -> Evidence {
-            guard let via else { return Evidence(url: resource.url, element: "\(resource.element)@\(resource.attribute)", line: resource.line) }
+            guard let via else {
+                return Evidence(url: resource.url, element: "\(resource.element)@\(resource.attribute)", line: resource.line > 0 ? resource.line : nil)
+            }
             return Evidence(url: via.url, element: "container-tag", snippet: "\(via.template) \(resource.element)@\(resource.attribute) \(URLParts.withoutQuery(resource.url))", tag: via.tag)
         }
         func scanResources(_ observations: Observations, via: ContainerVia?, consumed: inout Set<Int>) {
@@ -133,7 +143,7 @@ public enum Evaluator {
                 where !isOwn(rules.trackers[ruleIndex].entity) {
                     consumed.insert(index)
                     let id = rules.compiled[ruleIndex].urlID.flatMap { CompiledTracker.capture($0, in: Substring(resource.url)).id }
-                    record(ruleIndex, channel, resourceEvidence(resource, via: via), id: id, site: resource.site, via: via)
+                    record(ruleIndex, channel, resourceEvidence(resource, via: via), id: id, site: resource.site, via: via, views: resource.seenBy)
                 }
             }
         }
@@ -171,7 +181,7 @@ public enum Evaluator {
                     } else {
                         evidence = Evidence(element: "script", line: script.line + lines.newlines(before: hit.start), snippet: found.snippet)
                     }
-                    record(owner.tracker, .script, evidence, id: found.id, via: via)
+                    record(owner.tracker, .script, evidence, id: found.id, via: via, views: script.seenBy)
                 }
             }
         }
@@ -203,7 +213,8 @@ public enum Evaluator {
             if !compiled.cookies.isEmpty {
                 for (index, cookie) in input.cookies.enumerated() where compiled.matchesCookie(cookie.name) {
                     consumedCookies.insert(index)
-                    record(ruleIndex, .cookie, Evidence(url: URLParts.withoutQuery(cookie.url), element: "set-cookie", snippet: cookie.name), id: nil)
+                    let element = cookie.seenBy == ["browser"] ? "cookie" : "set-cookie"
+                    record(ruleIndex, .cookie, Evidence(url: URLParts.withoutQuery(cookie.url), element: element, snippet: cookie.name), id: nil, views: cookie.seenBy)
                 }
             }
         }
@@ -246,12 +257,16 @@ public enum Evaluator {
         for (index, resource) in input.observations.resources.enumerated()
         where resource.isNetwork && resource.firstParty == false && !consumedResources.contains(index) {
             guard let channel = channel(of: resource), let host = resource.host, let site = resource.site else { continue }
-            let evidence = Evidence(url: resource.url, element: "\(resource.element)@\(resource.attribute)", line: resource.line)
+            let evidence = resourceEvidence(resource, via: nil)
             if let entity = rules.entity(forHost: host) {
                 guard !isOwn(entity.id) else { continue }
-                occurrences.append(entityOccurrence(entity, channel: channel, evidence: evidence, extraData: [], site: site))
+                var item = entityOccurrence(entity, channel: channel, evidence: evidence, extraData: [], site: site)
+                item.views = resource.seenBy
+                occurrences.append(item)
             } else if channel == .script || channel == .iframeEmbed || channel == .pixel {
-                occurrences.append(unattributedOccurrence(site: site, channel: channel, evidence: evidence, extraData: []))
+                var item = unattributedOccurrence(site: site, channel: channel, evidence: evidence, extraData: [])
+                item.views = resource.seenBy
+                occurrences.append(item)
             }
         }
         for (position, content) in input.containers.enumerated() {
@@ -291,8 +306,12 @@ public enum Evaluator {
             guard let host = URLParts.split(cookie.url)?.host, let entity = rules.entity(forHost: host), !isOwn(entity.id),
                 !input.firstPartySites.contains(where: { host == $0 || host.hasSuffix("." + $0) })
             else { continue }
-            occurrences.append(entityOccurrence(
-                entity, channel: .cookie, evidence: Evidence(url: URLParts.withoutQuery(cookie.url), element: "set-cookie", snippet: cookie.name), extraData: []))
+            var item = entityOccurrence(
+                entity, channel: .cookie,
+                evidence: Evidence(url: URLParts.withoutQuery(cookie.url), element: cookie.seenBy == ["browser"] ? "cookie" : "set-cookie", snippet: cookie.name),
+                extraData: [])
+            item.views = cookie.seenBy
+            occurrences.append(item)
         }
 
         var evaluation = Evaluation()
@@ -309,6 +328,7 @@ public enum Evaluator {
         case .image: resource.likelyPixel || resource.inNoscript ? .pixel : .resource
         case .iframe, .frame: .iframeEmbed
         case .metaRefresh: .link
+        case .request: .pixel
         case .preconnect, .dnsPrefetch: nil
         default: .resource
         }
@@ -462,7 +482,7 @@ public enum Evaluator {
                 channel: key.channel, data: data.sorted(), purpose: first.purpose, target: key.target, accountID: key.accountID,
                 evidence: Array(evidence.prefix(Finding.maxEvidence)), occurrences: evidence.count)
             let vias = items.compactMap(\.via)
-            finding.seenBy = Set(items.map { $0.via == nil ? "static" : "container" }).sorted()
+            finding.seenBy = Set(items.flatMap { $0.via != nil ? ["container"] : $0.views.isEmpty ? ["static"] : $0.views }).sorted()
             finding.via = vias.min()
             findings.append(finding)
         }

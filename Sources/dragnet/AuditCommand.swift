@@ -2,6 +2,7 @@ import ArgumentParser
 import DragnetAudit
 import DragnetCore
 import DragnetFilters
+import DragnetBrowser
 import DragnetFetch
 import DragnetReport
 import DragnetRules
@@ -57,6 +58,21 @@ struct AuditCommand: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Find, fetch and classify each fetched page's privacy policy (each policy URL once), and flag flows it does not disclose.")
     var policies = true
 
+    @Option(help: "static (HTML only, the default) or browser (every fetched page also loaded in headless Chromium over the DevTools pipe).")
+    var mode: String = "static"
+
+    @Option(help: "The Chromium to drive (default: $DRAGNET_BROWSER, else chromium, chromium-browser or google-chrome on PATH).")
+    var browser: String?
+
+    @Option(name: .customLong("browser-jobs"), help: "Long-lived browsers in --mode browser (default: min(cores, 4)).")
+    var browserJobs: Int = min(ProcessInfo.processInfo.activeProcessorCount, 4)
+
+    @Option(name: .customLong("page-timeout"), help: "Longest page load in the browser, navigation to network idle (seconds).")
+    var pageTimeout: Double = 30
+
+    @Option(help: "Seconds the browser stays on a page after network idle.")
+    var dwell: Double = 2
+
     @Flag(name: .customLong("no-containers"), help: "Do not fetch and read the tag-manager containers (GTM, gtag) and Segment settings pages load.")
     var noContainers = false
 
@@ -86,6 +102,9 @@ struct AuditCommand: AsyncParsableCommand {
         let formats = try ReportFormats.parse(format)
         if output == "-" && formats != ["json"] { throw ValidationError("--output - writes JSON only; use --out DIR for --format \(format)") }
         if let baseURL, WebURL(baseURL)?.isNetwork != true { throw ValidationError("--base-url must be an http or https URL") }
+        guard mode == "static" || mode == "browser" else { throw ValidationError("--mode must be static or browser (auto comes with coverage-based escalation)") }
+        guard browserJobs >= 1 else { throw ValidationError("--browser-jobs must be at least 1") }
+        guard pageTimeout > 0, dwell >= 0 else { throw ValidationError("--page-timeout must be positive and --dwell 0 or more") }
         if Self.seconds(containersMaxAge) == nil { throw ValidationError("--containers-max-age must be a number of seconds, or a number with s, m, h or d (30m, 1d)") }
     }
 
@@ -168,6 +187,20 @@ struct AuditCommand: AsyncParsableCommand {
         options.historyJSON = store != nil
         options.policies = policies
         options.policyRules = policyRules
+        if mode == "browser" {
+            guard let executable = BrowserProcess.find(browser) else {
+                let named = browser ?? ProcessInfo.processInfo.environment["DRAGNET_BROWSER"]
+                let detail = named.map { "\($0) is not an executable" } ?? "no chromium, chromium-browser or google-chrome on PATH"
+                FileHandle.standardError.write(Data("dragnet audit: --mode browser needs Chromium: \(detail) (Debian: apt-get install chromium)\n".utf8))
+                throw ExitCode(ExitStatus.usage)
+            }
+            var browserOptions = BrowserOptions(executable: executable)
+            browserOptions.jobs = browserJobs
+            browserOptions.capture.pageTimeout = pageTimeout
+            browserOptions.capture.dwell = dwell
+            browserOptions.arguments = BrowserOptions.arguments(connectTo: fetch.connectTo, insecure: fetch.insecure)
+            options.browser = browserOptions
+        }
         if noContainers {
             options.containers = nil
         } else {

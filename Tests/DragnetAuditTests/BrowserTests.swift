@@ -7,7 +7,7 @@ import Foundation
 import Testing
 
 /// A real Chromium over the DevTools pipe, every host mapped to the loopback HTTPS fixture server.
-@Suite("Headless Chromium over the DevTools pipe", .serialized)
+@Suite("Headless Chromium over the DevTools pipe, and dragnet audit --mode browser", .serialized)
 struct BrowserTests {
     static func start() throws -> (BrowserProcess, HTTPSFixtureServer) {
         let server = try HTTPSFixtureServer.shared.get()
@@ -51,5 +51,49 @@ struct BrowserTests {
         let browser = try BrowserProcess(executable: "/bin/sleep", extraArguments: [])
         await #expect(throws: CDPError.self) { _ = try await browser.version(timeout: 2) }
         await browser.close()
+    }
+
+    // dragnet audit --mode browser (in this suite, so no other test's browser runs at the same time)
+
+    @Test("the static audit misses the injected TikTok pixel; --mode browser finds it, seen by the browser, with the JS-set _ttp cookie")
+    func injected() throws {
+        let server = try HTTPSFixtureServer.shared.get()
+        let directory = try temporaryDirectory()
+        let output = directory.appendingPathComponent("report.json").path
+        let common = ["audit", "-q", "--no-history", "--no-policies", "--connect-to", server.connectToAll, "-k",
+                      "--containers-cache", directory.appendingPathComponent("cache").path, "--output", output]
+        #expect(try dragnet(common + ["https://inject.example/"]).status == 0)
+        let staticPage = try #require((try loadJSON(output)["pages"] as? [[String: Any]])?.first)
+        #expect(!(staticPage["findings"] as? [[String: Any]] ?? []).contains { $0["platform"] as? String == "tiktok" })
+
+        let result = try dragnet(common + ["--mode", "browser", "--dwell", "0.3", "https://inject.example/"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try validateAgainstSchema(output).status == 0)
+        let page = try #require((try loadJSON(output)["pages"] as? [[String: Any]])?.first)
+        let findings = page["findings"] as? [[String: Any]] ?? []
+        let pixel = try #require(findings.first { $0["rule"] as? String == "tiktok-pixel" && $0["channel"] as? String == "script" })
+        #expect(pixel["accountId"] as? String == "CINJECTEDPIXEL123456")
+        #expect(pixel["seenBy"] as? [String] == ["browser"])
+        #expect(findings.contains { $0["rule"] as? String == "tiktok-pixel" && $0["channel"] as? String == "cookie" })
+        #expect(findings.contains { $0["rule"] as? String == "meta-pixel" && $0["accountId"] as? String == "200000000000002" })
+        #expect(findings.contains { $0["rule"] as? String == "linkedin-insight" && ($0["seenBy"] as? [String]) == ["browser"] })
+        let browser = try #require(page["browser"] as? [String: Any])
+        #expect(browser["error"] is NSNull)
+        #expect((browser["requests"] as? Int ?? 0) >= 5)
+        // Chromium's own traffic never becomes a resource or a finding.
+        let resources = page["resources"] as? [[String: Any]] ?? []
+        #expect(!resources.contains { ($0["host"] as? String ?? "").hasSuffix("googleapis.com") || ($0["host"] as? String ?? "").hasSuffix("gvt1.com") })
+        // No browser of this run is left running.
+        let left = try ProcessRunner.run("/bin/sh", ["-c", "ps -eo stat=,args= | grep -v '^Z' | grep -c -- '[-]-user-data-dir=.*dragnet-browser-' || true"])
+        #expect(left.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+    }
+
+    @Test("no browser: exit 2 with the package to install")
+    func noBrowser() throws {
+        let output = try dragnet(["audit", "--mode", "browser", "--browser", "/nonexistent/chromium", "https://inject.example/"])
+        #expect(output.status == 2)
+        #expect(output.stderr.contains("--mode browser needs Chromium: /nonexistent/chromium is not an executable (Debian: apt-get install chromium)"))
+        let jobs = try dragnet(["audit", "--mode", "browser", "--browser-jobs", "0", "https://inject.example/"])
+        #expect(jobs.status == 2)
     }
 }

@@ -42,7 +42,9 @@ struct BuiltInRulesTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let binary = folder.appendingPathComponent("dragnet").path
-        try FileManager.default.copyItem(atPath: try Fixtures.dragnetExecutable(), toPath: binary)
+        // Copied by cp, not in this process: a write descriptor held here while another test's
+        // posix_spawn clones the process makes the copy unexecutable ("text file busy", exit 126).
+        #expect(try ProcessRunner.run("/bin/cp", [try Fixtures.dragnetExecutable(), binary]).status == 0)
         let page = folder.appendingPathComponent("shop.html").path
         try """
             <html><head><script>!function(w,d,t){w.TiktokAnalyticsObject=t;var ttq=w[t]=w[t]||[];ttq.load('C4ALONE1234567890ABC');ttq.page();}(window,document,'ttq');</script></head>
