@@ -50,6 +50,11 @@ extension BrowserProcess {
     /// listened to: the browser's background requests never appear.
     public func capture(_ url: String, options: CaptureOptions = CaptureOptions()) async throws -> BrowserCapture {
         let started = Date()
+        guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+            var refused = BrowserCapture(url: url)
+            refused.error = "only http and https pages are loaded"
+            return refused
+        }
         let context = try await connection.send("Target.createBrowserContext", [("disposeOnDetach", .bool(true))])
         guard let contextID = context["browserContextId"]?.stringValue else { throw CDPError("no browser context") }
         defer { Task { [connection] in _ = try? await connection.send("Target.disposeBrowserContext", [("browserContextId", .string(contextID))], timeout: 5) } }
@@ -57,12 +62,18 @@ extension BrowserProcess {
         guard let targetID = target["targetId"]?.stringValue else { throw CDPError("no target") }
         let attached = try await connection.send("Target.attachToTarget", [("targetId", .string(targetID)), ("flatten", .bool(true))])
         guard let session = attached["sessionId"]?.stringValue else { throw CDPError("no session") }
+        // Downloads go nowhere.
+        _ = try? await connection.send("Browser.setDownloadBehavior", [("behavior", .string("deny")), ("browserContextId", .string(contextID))], timeout: 5)
 
         let recorder = Recorder()
         let connection = self.connection
         @Sendable func follow(_ session: String) {
             connection.listen(session: session) { method, params in
                 recorder.handle(method, params, session: session)
+                if method == "Page.javascriptDialogOpening" {
+                    // alert, confirm, prompt and beforeunload are dismissed: a dialog never holds the page.
+                    Task { _ = try? await connection.send("Page.handleJavaScriptDialog", [("accept", .bool(false))], session: session, timeout: 5) }
+                }
                 if method == "Target.attachedToTarget", let child = params["sessionId"]?.stringValue {
                     follow(child)
                     recorder.addSession(child)
@@ -81,34 +92,46 @@ extension BrowserProcess {
         defer { for child in recorder.sessions { connection.stopListening(session: child) } }
         try await connection.send("Network.enable", session: session)
         try await connection.send("Page.enable", session: session)
+        _ = try? await connection.send("Inspector.enable", session: session, timeout: 5)
         // Frames and workers start paused until their Network domain is on, so none of their requests is missed.
         try await connection.send(
             "Target.setAutoAttach", [("autoAttach", .bool(true)), ("waitForDebuggerOnStart", .bool(true)), ("flatten", .bool(true))], session: session)
 
         var capture = BrowserCapture(url: url)
-        let navigation = try await connection.send("Page.navigate", [("url", .string(url))], session: session, timeout: options.pageTimeout)
-        if let error = navigation["errorText"]?.stringValue, !error.isEmpty { capture.error = error }
+        do {
+            let navigation = try await connection.send("Page.navigate", [("url", .string(url))], session: session, timeout: options.pageTimeout)
+            if let error = navigation["errorText"]?.stringValue, !error.isEmpty { capture.error = error }
+        } catch {
+            // No response within the page timeout: stop it; what was seen so far is still collected.
+            capture.error = "timeout: no response within \(Int(options.pageTimeout)) s"
+            _ = try? await connection.send("Page.stopLoading", session: session, timeout: 2)
+        }
+        let stuck = capture.error?.hasPrefix("timeout: no response") == true
         // Load, then network idle, within the page timeout.
         let deadline = started.addingTimeInterval(options.pageTimeout)
-        while Date() < deadline {
+        while Date() < deadline && recorder.gone == nil && !stuck {
             if recorder.loaded && recorder.idleFor >= options.idle { break }
             try await Task.sleep(nanoseconds: 50_000_000)
         }
-        if !recorder.loaded && capture.error == nil { capture.error = "timeout: no load event within \(Int(options.pageTimeout)) s" }
-        if options.dwell > 0 { try await Task.sleep(nanoseconds: UInt64(options.dwell * 1_000_000_000)) }
+        if let gone = recorder.gone {
+            capture.error = capture.error ?? gone
+        } else if !recorder.loaded && capture.error == nil {
+            capture.error = "timeout: no load event within \(Int(options.pageTimeout)) s"
+        }
+        if options.dwell > 0 && recorder.gone == nil && !stuck { try await Task.sleep(nanoseconds: UInt64(options.dwell * 1_000_000_000)) }
 
         if let cookies = try? await connection.send("Storage.getCookies", [("browserContextId", .string(contextID))], timeout: 10) {
             capture.cookies = (cookies["cookies"]?.arrayValue ?? []).map {
                 ($0["name"]?.stringValue ?? "", $0["domain"]?.stringValue ?? "", $0["path"]?.stringValue ?? "/")
             }
         }
-        if let dom = try? await connection.send(
+        if recorder.gone == nil, !stuck, let dom = try? await connection.send(
             "Runtime.evaluate", [("expression", .string("document.documentElement ? document.documentElement.outerHTML : ''")), ("returnByValue", .bool(true))],
             session: session, timeout: 10)
         {
             capture.html = dom["result"]?["value"]?.stringValue ?? ""
         }
-        if let location = try? await connection.send(
+        if recorder.gone == nil, !stuck, let location = try? await connection.send(
             "Runtime.evaluate", [("expression", .string("location.href")), ("returnByValue", .bool(true))], session: session, timeout: 10)
         {
             capture.finalURL = location["result"]?["value"]?.stringValue
@@ -129,10 +152,13 @@ final class Recorder: Sendable {
         var lastActivity = Date()
         var loaded = false
         var sessions: [String] = []
+        /// Why the page is no longer there (it closed itself, or its renderer crashed).
+        var gone: String?
     }
     private let state = Mutex(State())
 
     var loaded: Bool { state.withLock { $0.loaded } }
+    var gone: String? { state.withLock { $0.gone } }
     /// Seconds with no request in flight; a request with no event for 2 s (a beacon, a long poll)
     /// no longer holds the page open.
     var idleFor: Double {
@@ -184,6 +210,10 @@ final class Recorder: Sendable {
             case "Page.loadEventFired":
                 state.loaded = true
                 state.lastActivity = Date()
+            case "Inspector.targetCrashed":
+                if session == state.sessions.first { state.gone = "the page's renderer crashed" }
+            case "Inspector.detached":
+                if session == state.sessions.first { state.gone = "the page closed itself (\(params["reason"]?.stringValue ?? "detached"))" }
             default:
                 break
             }

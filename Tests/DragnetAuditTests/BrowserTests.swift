@@ -46,6 +46,29 @@ struct BrowserTests {
         #expect(capture.seconds < 10)
     }
 
+    @Test("dialogs are dismissed, a page that hangs times out, a page that closes itself and a download do not stop the next page; only http(s)")
+    func misbehaving() async throws {
+        let (browser, _) = try Self.start()
+        var options = CaptureOptions()
+        options.dwell = 0.2
+        options.pageTimeout = 4
+        let hang = try await browser.capture("https://hang.example/SLOW.html", options: options)
+        #expect(hang.error?.hasPrefix("timeout") == true)
+        #expect(hang.seconds < 12)
+        let dialogs = try await browser.capture("https://dialogs.example/", options: options)
+        #expect(dialogs.error == nil)
+        #expect(dialogs.requests.contains { $0.url.hasPrefix("https://ct.pinterest.com/v3/?tid=2612345678901") })
+        let closer = try await browser.capture("https://closer.example/", options: options)
+        #expect(closer.seconds < 12)
+        let file = try await browser.capture("file:///etc/passwd", options: options)
+        #expect(file.error == "only http and https pages are loaded")
+        // The same browser still loads the next page.
+        let after = try await browser.capture("https://inject.example/", options: options)
+        #expect(after.requests.contains { $0.url.contains("CINJECTEDPIXEL123456") })
+        await browser.close()
+        #expect(browser.livingProcesses() == 0)
+    }
+
     @Test("a program that does not speak the DevTools protocol is reported, not waited for")
     func notChromium() async throws {
         let browser = try BrowserProcess(executable: "/bin/sleep", extraArguments: [])
