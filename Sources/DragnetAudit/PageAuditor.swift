@@ -173,7 +173,10 @@ public struct PageAuditor {
             // The page's own document request is the page, not a resource.
             if added.isEmpty && request.type == "Document" && (request.url == pageURL || request.url == report.url) { continue }
             if let index = byURL[request.url] {
-                if !report.observations.resources[index].seenBy.contains("browser") { report.observations.resources[index].seenBy = ["browser", "static"] }
+                // -1: a request this loop already added (the same URL requested again).
+                if index >= 0 && !report.observations.resources[index].seenBy.contains("browser") {
+                    report.observations.resources[index].seenBy = ["browser", "static"]
+                }
                 continue
             }
             guard let host = URLParts.split(request.url)?.host else { continue }
