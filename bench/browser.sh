@@ -77,21 +77,21 @@ PY
 }
 
 COMMON=(audit --quiet --no-history --no-policies --no-containers --browser-jobs "$JOBS" --concurrency 8 --connect-to "::127.0.0.1:$PORT" -k)
-dump_dom() {
-    local url=$1 profile
-    profile=$(mktemp -d "$B/tmp/profile-XXXXXX")
-    timeout 60 "$CHROMIUM" --headless=new --no-sandbox --disable-gpu --user-data-dir="$profile" \
-        --host-resolver-rules="MAP * 127.0.0.1:$PORT" --ignore-certificate-errors --dump-dom "$url" > /dev/null 2>&1 || true
-    rm -rf "$profile"
-}
-export -f dump_dom
-export CHROMIUM PORT B
+cat > "$B/dump-dom.sh" <<SH
+#!/usr/bin/env bash
+# One Chromium per page, as page-at-a-time tools run it.
+profile=\$(mktemp -d "$B/tmp/profile-XXXXXX")
+timeout 60 "$CHROMIUM" --headless=new --no-sandbox --disable-gpu --user-data-dir="\$profile" \\
+    --host-resolver-rules="MAP * 127.0.0.1:$PORT" --ignore-certificate-errors --dump-dom "\$1" > /dev/null 2>&1 || true
+rm -rf "\$profile"
+SH
+chmod +x "$B/dump-dom.sh"
 echo "pages: $PAGES, runs: $RUNS, $JOBS at a time; $(nproc) cores; $("$CHROMIUM" --version 2>/dev/null)"
 for ((run = 1; run <= RUNS; run++)); do
     sample "dragnet-browser-" "$B/mem.$run" & SAMPLER=$!
     timed "$B/a.times" "$DRAGNET" "${COMMON[@]}" --mode browser --dwell 0 --output "$B/a.json" "$B/urls.txt"
     kill "$SAMPLER"; wait "$SAMPLER" 2>/dev/null || true
-    timed "$B/b.times" sh -c "xargs -P $JOBS -I{} bash -c 'dump_dom {}' < '$B/urls.txt'"
+    timed "$B/b.times" xargs -P "$JOBS" -n 1 "$B/dump-dom.sh" < "$B/urls.txt"
     timed "$B/c.times" "$DRAGNET" "${COMMON[@]}" --mode browser --output "$B/c.json" "$B/urls.txt"
     timed "$B/d.times" "$DRAGNET" "${COMMON[@]}" --mode static --output "$B/d.json" "$B/urls.txt"
     printf 'run %d: (a) browser dwell 0 %ss  (b) dump-dom %ss  (c) browser defaults %ss  (d) static %ss  peak PSS/RSS of (a) browsers: %s KiB\n' "$run" \
