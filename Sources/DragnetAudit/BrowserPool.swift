@@ -4,8 +4,11 @@ import Foundation
 /// Settings of `--mode browser`.
 public struct BrowserOptions: Sendable {
     public var executable: String
-    /// Long-lived browsers, each loading one page at a time.
+    /// Long-lived browsers.
     public var jobs = min(ProcessInfo.processInfo.activeProcessorCount, 4)
+    /// Pages loading at once in one browser (each in its own context): the time one page waits
+    /// on the network, another renders.
+    public var pagesPerBrowser = 2
     public var capture = CaptureOptions()
     /// Extra Chromium flags (`--host-resolver-rules` from `--connect-to`, `--ignore-certificate-errors` from `--insecure`).
     public var arguments: [String] = []
@@ -32,6 +35,7 @@ public struct BrowserOptions: Sendable {
 /// gives it back. A browser that dies is replaced and the page tried once more.
 public actor BrowserPool {
     private let options: BrowserOptions
+    /// Browsers with a free page slot (a browser appears once per free slot).
     private var idle: [BrowserProcess] = []
     private var started = 0
     private var waiters: [CheckedContinuation<BrowserProcess, any Error>] = []
@@ -47,6 +51,7 @@ public actor BrowserPool {
                 let browser = try BrowserProcess(executable: options.executable, extraArguments: options.arguments)
                 _ = try await browser.version()
                 all.append(browser)
+                for _ in 1..<max(1, options.pagesPerBrowser) { release(browser) }
                 return browser
             } catch {
                 started -= 1
@@ -61,7 +66,9 @@ public actor BrowserPool {
     }
 
     private func replace(_ browser: BrowserProcess) async {
+        guard all.contains(where: { $0 === browser }) else { return }
         all.removeAll { $0 === browser }
+        idle.removeAll { $0 === browser }
         await browser.close()
         started -= 1
         if !waiters.isEmpty, let fresh = try? await acquire() { waiters.removeFirst().resume(returning: fresh) }

@@ -67,6 +67,9 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(name: .customLong("browser-jobs"), help: "Long-lived browsers in --mode browser (default: min(cores, 4)).")
     var browserJobs: Int = min(ProcessInfo.processInfo.activeProcessorCount, 4)
 
+    @Option(name: .customLong("pages-per-browser"), help: "Pages loading at once in one browser, each in its own context.")
+    var pagesPerBrowser: Int = 2
+
     @Option(name: .customLong("page-timeout"), help: "Longest page load in the browser, navigation to network idle (seconds).")
     var pageTimeout: Double = 30
 
@@ -104,6 +107,7 @@ struct AuditCommand: AsyncParsableCommand {
         if let baseURL, WebURL(baseURL)?.isNetwork != true { throw ValidationError("--base-url must be an http or https URL") }
         guard mode == "static" || mode == "browser" else { throw ValidationError("--mode must be static or browser (auto comes with coverage-based escalation)") }
         guard browserJobs >= 1 else { throw ValidationError("--browser-jobs must be at least 1") }
+        guard pagesPerBrowser >= 1 else { throw ValidationError("--pages-per-browser must be at least 1") }
         guard pageTimeout > 0, dwell >= 0 else { throw ValidationError("--page-timeout must be positive and --dwell 0 or more") }
         if Self.seconds(containersMaxAge) == nil { throw ValidationError("--containers-max-age must be a number of seconds, or a number with s, m, h or d (30m, 1d)") }
     }
@@ -196,6 +200,7 @@ struct AuditCommand: AsyncParsableCommand {
             }
             var browserOptions = BrowserOptions(executable: executable)
             browserOptions.jobs = browserJobs
+            browserOptions.pagesPerBrowser = pagesPerBrowser
             browserOptions.capture.pageTimeout = pageTimeout
             browserOptions.capture.dwell = dwell
             browserOptions.arguments = BrowserOptions.arguments(connectTo: fetch.connectTo, insecure: fetch.insecure)
