@@ -116,15 +116,21 @@ public struct AuditRun: Sendable {
     /// Finished pages, in completion order.
     public let pages: AsyncStream<AuditedPage>
     private let session: FetchSession?
+    private let onCancel: @Sendable () -> Void
 
-    init(pages: AsyncStream<AuditedPage>, session: FetchSession?) {
+    init(pages: AsyncStream<AuditedPage>, session: FetchSession?, onCancel: @escaping @Sendable () -> Void = {}) {
         self.pages = pages
         self.session = session
+        self.onCancel = onCancel
     }
 
-    /// Stops fetching: transfers in flight end as `cancelled` pages, and the
-    /// stream finishes once every input has been accounted for.
-    public func cancel() { session?.cancel() }
+    /// Stops fetching and quits the browsers: transfers in flight end as `cancelled` pages,
+    /// pages in the browser end with a browser error, and the stream finishes once every
+    /// input has been accounted for.
+    public func cancel() {
+        session?.cancel()
+        onCancel()
+    }
 }
 
 /// Runs fetch → extract → classify → graph → JSON as a stream: pages are
@@ -259,7 +265,9 @@ public enum AuditRunner {
                 task.cancel()
             }
         }
-        return AuditRun(pages: stream, session: session)
+        return AuditRun(pages: stream, session: session) {
+            Task { await browserPool?.shutDown() }
+        }
     }
 
     /// Adds the policy-versus-practice findings and recomputes the exposure.

@@ -40,10 +40,13 @@ public actor BrowserPool {
     private var started = 0
     private var waiters: [CheckedContinuation<BrowserProcess, any Error>] = []
     private var all: [BrowserProcess] = []
+    /// After `shutDown`, no browser starts again.
+    private var stopped = false
 
     public init(options: BrowserOptions) { self.options = options }
 
     private func acquire() async throws -> BrowserProcess {
+        if stopped { throw CDPError("the run was stopped") }
         if let browser = idle.popLast() { return browser }
         if started < max(1, options.jobs) {
             started += 1
@@ -98,8 +101,12 @@ public actor BrowserPool {
 
     /// Quits every browser; no process of theirs is left.
     public func shutDown() async {
-        for browser in all { await browser.close() }
+        stopped = true
+        let browsers = all
         all = []
         idle = []
+        for waiter in waiters { waiter.resume(throwing: CDPError("the run was stopped")) }
+        waiters = []
+        for browser in browsers { await browser.close() }
     }
 }

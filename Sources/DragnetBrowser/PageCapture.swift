@@ -109,7 +109,7 @@ extension BrowserProcess {
         let stuck = capture.error?.hasPrefix("timeout: no response") == true
         // Load, then network idle, within the page timeout.
         let deadline = started.addingTimeInterval(options.pageTimeout)
-        while Date() < deadline && recorder.gone == nil && !stuck {
+        while Date() < deadline && recorder.gone == nil && !stuck && !connection.isClosed {
             if recorder.loaded && recorder.idleFor >= options.idle { break }
             try await Task.sleep(nanoseconds: 50_000_000)
         }
@@ -118,7 +118,12 @@ extension BrowserProcess {
         } else if !recorder.loaded && capture.error == nil {
             capture.error = "timeout: no load event within \(Int(options.pageTimeout)) s"
         }
-        if options.dwell > 0 && recorder.gone == nil && !stuck { try await Task.sleep(nanoseconds: UInt64(options.dwell * 1_000_000_000)) }
+        // Dwell, unless the browser goes away meanwhile (a stopped run quits it).
+        let dwellEnd = Date().addingTimeInterval(options.dwell)
+        while Date() < dwellEnd && recorder.gone == nil && !stuck && !connection.isClosed {
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        if connection.isClosed { throw CDPError("the browser was closed during the page load") }
 
         if let cookies = try? await connection.send("Storage.getCookies", [("browserContextId", .string(contextID))], timeout: 10) {
             capture.cookies = (cookies["cookies"]?.arrayValue ?? []).map {

@@ -111,6 +111,45 @@ struct BrowserTests {
         #expect(left.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
     }
 
+    @Test("after SIGTERM or Ctrl-C in the middle of a browser run, no browser of ours is left")
+    func signals() throws {
+        let server = try HTTPSFixtureServer.shared.get()
+        for signal in [SIGTERM, SIGINT] {
+            let directory = try temporaryDirectory()
+            let output = try dragnet([
+                "audit", "-q", "--mode", "browser", "--dwell", "20", "--no-policies", "--no-history", "--connect-to", server.connectToAll, "-k",
+                "--containers-cache", directory.appendingPathComponent("cache").path, "--output", directory.appendingPathComponent("r.json").path,
+                "https://inject.example/", "https://dialogs.example/",
+            ]) { pid in
+                // Wait until the browsers run, then signal dragnet.
+                for _ in 0..<100 where Self.ourBrowsers() == 0 { Thread.sleep(forTimeInterval: 0.1) }
+                Thread.sleep(forTimeInterval: 1)
+                kill(pid, signal)
+            }
+            #expect(output.status != 0 || signal == SIGINT)
+            var left = Self.ourBrowsers()
+            for _ in 0..<50 where left > 0 {
+                Thread.sleep(forTimeInterval: 0.1)
+                left = Self.ourBrowsers()
+            }
+            #expect(left == 0, "signal \(signal)")
+        }
+    }
+
+    /// Running (not zombie) processes with a Dragnet browser profile on their command line.
+    static func ourBrowsers() -> Int {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return 0 }
+        var count = 0
+        for entry in entries where entry.first?.isNumber == true {
+            guard let command = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
+                String(decoding: command, as: UTF8.self).contains("dragnet-browser-"),
+                let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")")
+            else { continue }
+            if stat[stat.index(after: close)...].split(separator: " ").first != "Z" { count += 1 }
+        }
+        return count
+    }
+
     @Test("no browser: exit 2 with the package to install")
     func noBrowser() throws {
         let output = try dragnet(["audit", "--mode", "browser", "--browser", "/nonexistent/chromium", "https://inject.example/"])
