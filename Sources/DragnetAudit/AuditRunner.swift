@@ -194,7 +194,15 @@ public enum AuditRunner {
                 if needsBrowser, let browserPool {
                     var auditor = PageAuditor(resolver: resolver, firstPartySites: firstParty, filters: filters, rules: rules)
                     switch await browserPool.capture(report.finalURL ?? report.url) {
-                    case .success(let capture): auditor.applyBrowser(&report, capture: capture)
+                    case .success(let capture):
+                        auditor.applyBrowser(&report, capture: capture)
+                        if let folder = options.browser?.harDirectory {
+                            let har = HAR.document(capture, startedAt: capture.startedAt, browser: capture.browser, includeContent: options.browser?.harContent ?? false)
+                            let host = URLParts.split(capture.url)?.host ?? "page"
+                            let name = String(format: "%04d-", report.id) + host.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" } + ".har"
+                            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                            _ = FileManager.default.createFile(atPath: (folder as NSString).appendingPathComponent(name), contents: Data((har.prettyText + "\n").utf8))
+                        }
                     case .failure(let error):
                         var summary = BrowserSummary()
                         summary.error = error.message

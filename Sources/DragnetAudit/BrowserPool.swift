@@ -10,6 +10,9 @@ public struct BrowserOptions: Sendable {
     /// on the network, another renders.
     public var pagesPerBrowser = 2
     public var capture = CaptureOptions()
+    /// Write one HAR 1.2 file per page here (`--har`); with `harContent`, cookie values and bodies too.
+    public var harDirectory: String?
+    public var harContent = false
     /// Extra Chromium flags (`--host-resolver-rules` from `--connect-to`, `--ignore-certificate-errors` from `--insecure`).
     public var arguments: [String] = []
 
@@ -83,7 +86,8 @@ public actor BrowserPool {
             let browser: BrowserProcess
             do { browser = try await acquire() } catch { return .failure(CDPError("cannot start the browser: \(error)")) }
             do {
-                let capture = try await browser.capture(url, options: options.capture)
+                var capture = try await browser.capture(url, options: options.capture)
+                capture.browser = browser.product
                 release(browser)
                 return .success(capture)
             } catch {

@@ -3,6 +3,7 @@ public import Glibc
 #endif
 import DragnetCore
 import Foundation
+import Synchronization
 
 /// A headless Chromium driven over `--remote-debugging-pipe`, in its own process group with
 /// a fresh profile folder; `close()` quits it, kills whatever of the group is left and removes
@@ -12,6 +13,9 @@ public final class BrowserProcess: Sendable {
     public let connection: CDPConnection
     public let executable: String
     private let profile: String
+    /// `HeadlessChrome/…`, once `version()` has answered.
+    private let productName = Mutex("")
+    public var product: String { productName.withLock { $0 } }
 
     /// `chromium`, `chromium-browser`, `google-chrome` on PATH (after `$DRAGNET_BROWSER`).
     public static func find(_ explicit: String? = nil) -> String? {
@@ -93,7 +97,9 @@ public final class BrowserProcess: Sendable {
         } catch {
             throw CDPError("\(executable) did not answer on --remote-debugging-pipe (\(error)): not Chromium, or too old")
         }
-        return (result["product"]?.stringValue ?? "?", result["protocolVersion"]?.stringValue ?? "?")
+        let product = result["product"]?.stringValue ?? "?"
+        productName.withLock { $0 = product }
+        return (product, result["protocolVersion"]?.stringValue ?? "?")
     }
 
     /// Quits the browser, ends its process group and removes its profile.

@@ -1,5 +1,5 @@
 import DragnetCore
-import Foundation
+public import Foundation
 import Synchronization
 
 /// A request the page (its frames and workers) made, as the browser saw it.
@@ -11,10 +11,26 @@ public struct ObservedRequest: Sendable, Hashable {
     /// `parser`, `script`, `preload`, `other` …; for a script initiator, the script's URL.
     public var initiatorType: String
     public var initiatorURL: String?
-    /// Bytes of the request body (values are never kept unless asked).
+    /// Bytes of the request body.
     public var postDataSize: Int
     public var status: Int?
     public var failed: String?
+    /// For the HAR file: when it started and finished, headers, the body text (kept in memory
+    /// only; written only with `--har-content`), the response's type, protocol and size.
+    public var startedAt = Date()
+    public var finishedAt: Date?
+    public var requestHeaders: [Header] = []
+    public var postData: String?
+    public var responseHeaders: [Header] = []
+    public var statusText: String = ""
+    public var mimeType: String = ""
+    public var httpVersion: String = ""
+    public var encodedSize: Int = -1
+
+    public struct Header: Sendable, Hashable {
+        public var name: String
+        public var value: String
+    }
 }
 
 /// What one page load in the browser showed.
@@ -29,6 +45,9 @@ public struct BrowserCapture: Sendable {
     public var error: String?
     /// Seconds from navigation to the end of the capture.
     public var seconds: Double = 0
+    /// When the load started, and the browser's product string (`HeadlessChrome/156…`).
+    public var startedAt = Date()
+    public var browser = ""
 }
 
 /// Settings of a page load.
@@ -98,6 +117,7 @@ extension BrowserProcess {
             "Target.setAutoAttach", [("autoAttach", .bool(true)), ("waitForDebuggerOnStart", .bool(true)), ("flatten", .bool(true))], session: session)
 
         var capture = BrowserCapture(url: url)
+        capture.startedAt = started
         do {
             let navigation = try await connection.send("Page.navigate", [("url", .string(url))], session: session, timeout: options.pageTimeout)
             if let error = navigation["errorText"]?.stringValue, !error.isEmpty { capture.error = error }
@@ -177,6 +197,10 @@ final class Recorder: Sendable {
 
     func addSession(_ session: String) { state.withLock { $0.sessions.append(session) } }
 
+    static func headers(_ value: JSONValue?) -> [ObservedRequest.Header] {
+        (value?.objectValue ?? []).map { ObservedRequest.Header(name: $0.0, value: $0.1.stringValue ?? "") }.sorted { $0.name.lowercased() < $1.name.lowercased() }
+    }
+
     func handle(_ method: String, _ params: JSONValue, session: String) {
         state.withLock { state in
             let key = session + "/" + (params["requestId"]?.stringValue ?? "")
@@ -188,10 +212,12 @@ final class Recorder: Sendable {
                 if initiatorURL == nil, let frames = initiator?["stack"]?["callFrames"]?.arrayValue {
                     initiatorURL = frames.lazy.compactMap { $0["url"]?.stringValue }.first { !$0.isEmpty }
                 }
-                let observed = ObservedRequest(
+                var observed = ObservedRequest(
                     url: url, method: request["method"]?.stringValue ?? "GET", type: params["type"]?.stringValue ?? "Other",
                     initiatorType: initiator?["type"]?.stringValue ?? "other", initiatorURL: initiatorURL,
                     postDataSize: request["postData"]?.stringValue?.utf8.count ?? 0)
+                observed.requestHeaders = Self.headers(request["headers"])
+                observed.postData = request["postData"]?.stringValue
                 // A redirect reuses the request id: keep each hop.
                 let id = state.requests[key] == nil ? key : key + "#\(state.order.count)"
                 state.requests[id] = observed
@@ -199,11 +225,19 @@ final class Recorder: Sendable {
                 state.inFlight.insert(key)
                 state.lastActivity = Date()
             case "Network.responseReceived":
-                if let status = params["response"]?["status"]?.intValue, let id = state.order.last(where: { $0 == key || $0.hasPrefix(key + "#") }) {
-                    state.requests[id]?.status = status
+                if let response = params["response"], let id = state.order.last(where: { $0 == key || $0.hasPrefix(key + "#") }) {
+                    state.requests[id]?.status = response["status"]?.intValue
+                    state.requests[id]?.statusText = response["statusText"]?.stringValue ?? ""
+                    state.requests[id]?.mimeType = response["mimeType"]?.stringValue ?? ""
+                    state.requests[id]?.httpVersion = response["protocol"]?.stringValue ?? ""
+                    state.requests[id]?.responseHeaders = Self.headers(response["headers"])
                 }
                 state.lastActivity = Date()
             case "Network.loadingFinished":
+                if let id = state.order.last(where: { $0 == key || $0.hasPrefix(key + "#") }) {
+                    state.requests[id]?.finishedAt = Date()
+                    state.requests[id]?.encodedSize = params["encodedDataLength"]?.intValue ?? -1
+                }
                 state.inFlight.remove(key)
                 state.lastActivity = Date()
             case "Network.loadingFailed":

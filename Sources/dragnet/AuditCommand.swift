@@ -70,6 +70,12 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(name: .customLong("pages-per-browser"), help: "Pages loading at once in one browser, each in its own context.")
     var pagesPerBrowser: Int = 2
 
+    @Option(help: "With --mode browser: write one HAR 1.2 file per page into this folder (cookie values and request bodies redacted).")
+    var har: String?
+
+    @Flag(name: .customLong("har-content"), help: "Keep cookie values and request bodies in the HAR files.")
+    var harContent = false
+
     @Option(name: .customLong("page-timeout"), help: "Longest page load in the browser, navigation to network idle (seconds).")
     var pageTimeout: Double = 30
 
@@ -108,6 +114,7 @@ struct AuditCommand: AsyncParsableCommand {
         guard mode == "static" || mode == "browser" else { throw ValidationError("--mode must be static or browser (auto comes with coverage-based escalation)") }
         guard browserJobs >= 1 else { throw ValidationError("--browser-jobs must be at least 1") }
         guard pagesPerBrowser >= 1 else { throw ValidationError("--pages-per-browser must be at least 1") }
+        if har != nil && mode != "browser" { throw ValidationError("--har needs --mode browser (a HAR is what the browser saw)") }
         guard pageTimeout > 0, dwell >= 0 else { throw ValidationError("--page-timeout must be positive and --dwell 0 or more") }
         if Self.seconds(containersMaxAge) == nil { throw ValidationError("--containers-max-age must be a number of seconds, or a number with s, m, h or d (30m, 1d)") }
     }
@@ -201,6 +208,8 @@ struct AuditCommand: AsyncParsableCommand {
             var browserOptions = BrowserOptions(executable: executable)
             browserOptions.jobs = browserJobs
             browserOptions.pagesPerBrowser = pagesPerBrowser
+            browserOptions.harDirectory = har
+            browserOptions.harContent = harContent
             browserOptions.capture.pageTimeout = pageTimeout
             browserOptions.capture.dwell = dwell
             browserOptions.arguments = BrowserOptions.arguments(connectTo: fetch.connectTo, insecure: fetch.insecure)

@@ -150,6 +150,34 @@ struct BrowserTests {
         return count
     }
 
+    @Test("--har writes a HAR 1.2 file per page with Chrome's _initiator and _resourceType; bodies redacted unless --har-content")
+    func har() throws {
+        let server = try HTTPSFixtureServer.shared.get()
+        for content in [false, true] {
+            let directory = try temporaryDirectory()
+            let folder = directory.appendingPathComponent("har").path
+            var arguments = ["audit", "-q", "--mode", "browser", "--dwell", "0.2", "--no-policies", "--no-history", "--connect-to", server.connectToAll, "-k",
+                             "--containers-cache", directory.appendingPathComponent("cache").path, "--output", directory.appendingPathComponent("r.json").path,
+                             "--har", folder, "https://inject.example/"]
+            if content { arguments.append("--har-content") }
+            #expect(try dragnet(arguments).status == 0)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["0000-inject.example.har"])
+            let har = try loadJSON(folder + "/0000-inject.example.har")
+            let log = try #require(har["log"] as? [String: Any])
+            #expect(log["version"] as? String == "1.2")
+            #expect((log["pages"] as? [[String: Any]])?.count == 1)
+            let entries = try #require(log["entries"] as? [[String: Any]])
+            let tiktok = try #require(entries.first { (($0["request"] as? [String: Any])?["url"] as? String)?.contains("CINJECTEDPIXEL123456") == true })
+            #expect(tiktok["_resourceType"] as? String == "script")
+            #expect((tiktok["_initiator"] as? [String: Any])?["url"] as? String == "https://inject.example/")
+            #expect((tiktok["response"] as? [String: Any])?["status"] as? Int == 404)
+            let beacon = try #require(entries.compactMap { $0["request"] as? [String: Any] }.first { $0["postData"] != nil })
+            let text = (beacon["postData"] as? [String: Any])?["text"] as? String
+            #expect(text == (content ? "ud%5Bem%5D=canary%40example.com" : "[redacted: 31 bytes]"))
+        }
+        #expect(try dragnet(["audit", "--har", "/tmp/x", "https://inject.example/"]).status == 2)
+    }
+
     @Test("no browser: exit 2 with the package to install")
     func noBrowser() throws {
         let output = try dragnet(["audit", "--mode", "browser", "--browser", "/nonexistent/chromium", "https://inject.example/"])
