@@ -13,6 +13,8 @@ public enum AuditInput: Sendable {
     case url(URLInput, source: String?)
     /// A saved HTML file, placed at `pageURL` for resolving its links (nil: its canonical URL, if any).
     case file(path: String, pageURL: String?)
+    /// A HAR capture (DevTools, Firefox, Playwright), audited as what a browser saw.
+    case har(path: String)
 
     /// The URL to fetch, for `.url` inputs.
     public var urlInput: URLInput? {
@@ -25,6 +27,7 @@ public enum AuditInput: Sendable {
         switch self {
         case .url(_, let source): source
         case .file(let path, _): path
+        case .har(let path): path
         }
     }
 }
@@ -142,6 +145,7 @@ public enum AuditRunner {
         var urlInputs: [(id: Int, input: URLInput)] = []
         var sources: [Int: String] = [:]
         var files: [(id: Int, path: String, pageURL: String?)] = []
+        var hars: [(id: Int, path: String)] = []
         for (id, input) in inputs.enumerated() {
             switch input {
             case .url(let url, let source):
@@ -149,6 +153,8 @@ public enum AuditRunner {
                 if let source { sources[id] = source }
             case .file(let path, let pageURL):
                 files.append((id, path, pageURL))
+            case .har(let path):
+                hars.append((id, path))
             }
         }
         var fetchOptions = options.fetch
@@ -235,6 +241,14 @@ public enum AuditRunner {
                         running -= 1
                     }
                     running += 1
+                }
+                for har in hars {
+                    await admit()
+                    group.addTask {
+                        var auditor = PageAuditor(resolver: resolver, firstPartySites: firstParty, filters: filters, rules: rules)
+                        let report = auditor.audit(har: har.path, id: har.id)
+                        await complete(report, auditor: auditor, fetched: false)
+                    }
                 }
                 for file in files {
                     await admit()

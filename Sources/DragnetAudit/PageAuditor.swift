@@ -1,6 +1,7 @@
 public import DragnetBrowser
 public import DragnetContainers
 import DragnetCore
+import Foundation
 public import DragnetFilters
 public import DragnetFetch
 import DragnetHTML
@@ -73,6 +74,44 @@ public struct PageAuditor {
         }
         evaluate(&report, pageURL: extracted.pageURL, cookies: [])
         report.graph = graph(for: report, redirects: nil)
+        return report
+    }
+
+    /// Audits a HAR capture as a browser-observed page: the document's HTML when the export kept
+    /// it, every request as seen by the browser, the cookies responses set. A file that is not a
+    /// HAR is a page error with the reason; evaluation follows in `evaluate(_:)`.
+    public mutating func audit(har path: String, id: Int) -> PageReport {
+        var report = PageReport(id: id, url: path)
+        report.source = path
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path), let size = (attributes[.size] as? NSNumber)?.intValue else {
+            report.error = PageError(code: "read", message: "cannot read \(path)", stage: "read")
+            return report
+        }
+        guard size <= HAR.maxBytes else {
+            report.error = PageError(code: "har", message: "\(path): larger than \(HAR.maxBytes / 1024 / 1024) MB (\(size / 1024 / 1024) MB)", stage: "read")
+            return report
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            report.error = PageError(code: "read", message: "cannot read \(path)", stage: "read")
+            return report
+        }
+        let read: (capture: BrowserCapture, html: String?, setCookies: [(name: String, url: String)])
+        do {
+            read = try HAR.capture([UInt8](data))
+        } catch {
+            report.error = PageError(code: "har", message: "\(path): \(error.message)", stage: "read")
+            return report
+        }
+        report.url = read.capture.url
+        report.finalURL = read.capture.finalURL
+        report.status = read.capture.requests.first?.status
+        let extracted = HTMLExtractor.extract(Array((read.html ?? "").utf8), pageURL: read.capture.finalURL)
+        report.observations = extracted.observations
+        classify(&report, pageURL: read.capture.finalURL)
+        report.evaluationURL = read.capture.finalURL
+        applyBrowser(&report, capture: read.capture)
+        report.browserCookies += read.setCookies.map { SeenCookie(name: $0.name, url: $0.url, seenBy: ["browser"]) }
+        report.needsEvaluation = true
         return report
     }
 

@@ -60,3 +60,78 @@ public enum HAR {
         ]))])
     }
 }
+
+extension HAR {
+    /// The largest HAR read (a capture with response bodies can be big; a 500 MB one is refused).
+    public static let maxBytes = 256 * 1024 * 1024
+
+    /// A HAR file exported by Chrome DevTools, Firefox or Playwright, read as what the browser saw:
+    /// the page's URL and HTML (when the export kept the document's body), every http(s) request
+    /// with its type and initiator where the exporter wrote them, and the cookies responses set.
+    public static func capture(_ bytes: [UInt8]) throws(CDPError) -> (capture: BrowserCapture, html: String?, setCookies: [(name: String, url: String)]) {
+        guard bytes.count <= maxBytes else { throw CDPError("larger than \(maxBytes / 1024 / 1024) MB") }
+        let root: JSONValue
+        do { root = try JSONValue.parse(bytes, maxDepth: 256) } catch { throw CDPError("not a HAR file: not JSON (\(error))") }
+        guard let log = root["log"], let entries = log["entries"]?.arrayValue else { throw CDPError("not a HAR file: no log.entries") }
+        var html: String?
+        var pageURL = log["pages"]?.arrayValue?.first?["title"]?.stringValue.flatMap { $0.hasPrefix("http") ? $0 : nil }
+        var requests: [ObservedRequest] = []
+        var cookies: [(name: String, url: String)] = []
+        var skipped = 0
+        for entry in entries {
+            guard let request = entry["request"], let url = request["url"]?.stringValue, url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                skipped += 1
+                continue
+            }
+            let response = entry["response"]
+            let mimeType = response?["content"]?["mimeType"]?.stringValue ?? ""
+            // Chrome and Playwright write _resourceType; Firefox does not: infer it from the response type.
+            let type = entry["_resourceType"]?.stringValue.map(Self.devToolsType) ?? Self.type(mimeType: mimeType, isFirst: requests.isEmpty)
+            var observed = ObservedRequest(
+                url: url, method: request["method"]?.stringValue ?? "GET", type: type,
+                initiatorType: entry["_initiator"]?["type"]?.stringValue ?? "other", initiatorURL: entry["_initiator"]?["url"]?.stringValue,
+                postDataSize: request["postData"]?["text"]?.stringValue?.utf8.count ?? 0)
+            observed.status = response?["status"]?.intValue
+            observed.mimeType = mimeType
+            observed.postData = request["postData"]?["text"]?.stringValue
+            requests.append(observed)
+            if type == "Document", pageURL == nil || pageURL == url, html == nil, mimeType.contains("html") {
+                pageURL = pageURL ?? url
+                html = response?["content"]?["text"]?.stringValue
+            }
+            for cookie in response?["cookies"]?.arrayValue ?? [] {
+                if let name = cookie["name"]?.stringValue { cookies.append((name, url)) }
+            }
+        }
+        guard let first = requests.first else {
+            throw CDPError("not a HAR file with http(s) requests (\(entries.count) entries, \(skipped) skipped)")
+        }
+        var capture = BrowserCapture(url: pageURL ?? first.url)
+        capture.finalURL = pageURL ?? first.url
+        capture.requests = requests
+        capture.browser = log["browser"]?["name"]?.stringValue ?? log["creator"]?["name"]?.stringValue ?? "HAR"
+        return (capture, html, cookies)
+    }
+
+    /// `script` → `Script` (Chrome writes DevTools' types in lower case).
+    static func devToolsType(_ type: String) -> String {
+        switch type.lowercased() {
+        case "xhr": "XHR"
+        case "eventsource": "EventSource"
+        case "websocket": "WebSocket"
+        case "texttrack": "TextTrack"
+        case "cspviolationreport": "CSPViolationReport"
+        default: type.prefix(1).uppercased() + type.dropFirst().lowercased()
+        }
+    }
+
+    static func type(mimeType: String, isFirst: Bool) -> String {
+        let type = mimeType.lowercased()
+        if type.contains("html") { return isFirst ? "Document" : "Document" }
+        if type.contains("javascript") || type.contains("ecmascript") { return "Script" }
+        if type.hasPrefix("image/") { return "Image" }
+        if type.contains("css") { return "Stylesheet" }
+        if type.hasPrefix("font/") || type.contains("woff") { return "Font" }
+        return "Other"
+    }
+}

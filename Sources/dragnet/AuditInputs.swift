@@ -29,6 +29,8 @@ enum AuditInputs {
                     throw UsageError(description: "\(argument) is a folder, not a URL list")
                 } else if isDirectory.boolValue {
                     inputs += try directory(argument, baseURL: baseURL)
+                } else if savedPages, argument.lowercased().hasSuffix(".har") {
+                    inputs.append(.har(path: argument))
                 } else if savedPages, isHTML(argument) {
                     let pageURL = singleFile ? baseURL : baseURL.map { join($0, (argument as NSString).lastPathComponent) }
                     inputs.append(.file(path: argument, pageURL: pageURL))

@@ -187,3 +187,42 @@ struct BrowserTests {
         #expect(jobs.status == 2)
     }
 }
+
+@Suite("dragnet audit capture.har")
+struct HARInputTests {
+    @Test("HARs from DevTools, Firefox and Playwright are audited as browser-observed pages; bad HARs are per-item errors")
+    func exporters() throws {
+        let folder = Fixtures.directory.appendingPathComponent("har")
+        let directory = try temporaryDirectory()
+        // A sparse 300 MB file: refused by its size, never read.
+        let huge = directory.appendingPathComponent("huge.har").path
+        #expect(try ProcessRunner.run("/usr/bin/truncate", ["-s", "300M", huge]).status == 0)
+        let names = ["chrome-devtools", "firefox", "playwright", "not-json", "truncated", "missing-fields", "not-http"]
+        let output = try dragnet(["audit", "--no-policies", "--no-history", "--output", directory.appendingPathComponent("r.json").path]
+            + names.map { folder.appendingPathComponent("\($0).har").path } + [huge])
+        #expect(output.status == 0)
+        let pages = try #require(try loadJSON(directory.appendingPathComponent("r.json").path)["pages"] as? [[String: Any]])
+        #expect(pages.count == names.count + 1)
+        func findings(_ index: Int) -> [[String: Any]] { pages[index]["findings"] as? [[String: Any]] ?? [] }
+        // DevTools: the document's HTML (static view of the page) and the requests, initiators kept.
+        #expect(pages[0]["url"] as? String == "https://shop.har.example/")
+        let chromePixel = try #require(findings(0).first { $0["rule"] as? String == "tiktok-pixel" && $0["channel"] as? String == "script" })
+        #expect(chromePixel["accountId"] as? String == "CHARPIXEL1234567890A")
+        #expect(chromePixel["seenBy"] as? [String] == ["browser", "static"])
+        #expect(findings(0).contains { $0["rule"] as? String == "tiktok-pixel" && $0["channel"] as? String == "cookie" })
+        #expect(findings(0).contains { $0["rule"] as? String == "tiktok-automatic-advanced-matching" })
+        // Firefox: no _resourceType; the pixel's type comes from its response (an image), data: URLs skipped.
+        #expect(findings(1).contains { $0["rule"] as? String == "meta-pixel" && $0["accountId"] as? String == "300000000000003" })
+        #expect(!((pages[1]["resources"] as? [[String: Any]]) ?? []).contains { ($0["url"] as? String)?.hasPrefix("data:") == true && ($0["seenBy"] as? [String]) != nil })
+        // Playwright.
+        #expect(findings(2).contains { $0["rule"] as? String == "x-pixel" && ($0["seenBy"] as? [String]) == ["browser"] })
+        // The bad ones: an error each, with its reason; nothing else lost.
+        func error(_ index: Int) -> String { ((pages[index]["error"] as? [String: Any])?["message"] as? String) ?? "" }
+        #expect(error(3).contains("not a HAR file: not JSON"))
+        #expect(error(4).contains("not a HAR file: not JSON"))
+        #expect(error(5).contains("not a HAR file with http(s) requests"))
+        #expect(error(6).contains("not a HAR file with http(s) requests (2 entries, 2 skipped)"))
+        #expect(error(7).contains("larger than 256 MB (300 MB)"))
+        #expect(output.stderr.contains("huge.har: larger than 256 MB"))
+    }
+}
