@@ -32,6 +32,13 @@ public enum AuditInput: Sendable {
     }
 }
 
+/// What loads a page: its HTML only, the browser too, or the browser for pages whose static view is incomplete.
+public enum AuditMode: String, Sendable {
+    case staticOnly = "static"
+    case browser
+    case auto
+}
+
 /// Settings of an audit run; every field has a default.
 public struct AuditOptions: Sendable {
     public var fetch = FetchOptions()
@@ -48,8 +55,11 @@ public struct AuditOptions: Sendable {
     public var policyRules: PolicyRulePack?
     /// Also encode each page's JSON without its bulky lists (for the history).
     public var historyJSON = false
-    /// Load every fetched page in headless Chromium too (`--mode browser`); nil: static only.
+    /// Load fetched pages in headless Chromium too (`--mode browser`, or those below
+    /// `escalateBelow` coverage with `--mode auto`); nil: no browser.
     public var browser: BrowserOptions?
+    public var mode: AuditMode = .staticOnly
+    public var escalateBelow = 0.8
     /// Read the tag-manager containers and Segment settings pages load (needs `rules`); nil: `--no-containers`.
     public var containers: ContainerOptions? = ContainerOptions()
 
@@ -177,6 +187,8 @@ public enum AuditRunner {
         let browserPool: BrowserPool? = options.browser.map { BrowserPool(options: $0) }
 
         /// Browser, containers, then the policy, for a page whose static audit is done; waiting holds no extraction slot.
+        let mode = options.mode
+        let escalateBelow = options.escalateBelow
         @Sendable func complete(_ report: PageReport, auditor: PageAuditor, fetched: Bool) async {
             var report = report
             var auditor = auditor
@@ -186,10 +198,19 @@ public enum AuditRunner {
                 PageAuditor.containersSkipped(&report, references: detected.references)
                 report.containerWarnings = detected.warnings + report.containerWarnings
             }
-            let needsBrowser = fetched && browserPool != nil && report.status != nil
+            // In auto mode the browser is for pages whose static view is incomplete; the decision
+            // waits for the containers, since a container read is one reason not to escalate.
+            let browserCandidate = fetched && report.status != nil && mode != .staticOnly
+            let needsBrowser = browserCandidate && browserPool != nil
             let needsContainers = containerFetcher != nil && !detected.references.isEmpty
             let needsPolicy = fetched && policyFetcher != nil && report.error == nil && report.site != nil && (200..<300).contains(report.status ?? 0)
-            if !needsContainers && !needsBrowser { auditor.evaluate(&report) }
+            if !needsContainers && !needsBrowser {
+                report.coverage = PageAuditor.coverage(report, rules: rules)
+                if browserCandidate && mode == .auto && report.coverage.score < escalateBelow {
+                    report.coverage.reasons.append("not escalated: no browser on this machine")
+                }
+                auditor.evaluate(&report)
+            }
             guard needsContainers || needsPolicy || needsBrowser else {
                 continuation.yield(Self.finished(report, historyJSON: keepHistory))
                 return
@@ -197,8 +218,16 @@ public enum AuditRunner {
             let staticReport = report
             await pending.add {
                 var report = staticReport
-                if needsBrowser, let browserPool {
-                    var auditor = PageAuditor(resolver: resolver, firstPartySites: firstParty, filters: filters, rules: rules)
+                var auditor = PageAuditor(resolver: resolver, firstPartySites: firstParty, filters: filters, rules: rules)
+                var loaded: [LoadedContainer] = []
+                if needsContainers, let containerFetcher {
+                    for reference in detected.references { loaded.append(await containerFetcher.load(reference)) }
+                    report.containers = loaded
+                }
+                if needsContainers || needsBrowser { report.coverage = PageAuditor.coverage(report, rules: rules) }
+                let escalate = needsBrowser && (mode == .browser || report.coverage.score < escalateBelow)
+                if mode == .auto && escalate { report.coverage.reasons.append("escalated to the browser (coverage below \(escalateBelow))") }
+                if escalate, let browserPool {
                     switch await browserPool.capture(report.finalURL ?? report.url) {
                     case .success(let capture):
                         auditor.applyBrowser(&report, capture: capture)
@@ -214,13 +243,11 @@ public enum AuditRunner {
                         summary.error = error.message
                         report.browser = summary
                     }
-                    if !needsContainers { auditor.evaluate(&report) }
                 }
-                if needsContainers, let containerFetcher {
-                    var loaded: [LoadedContainer] = []
-                    for reference in detected.references { loaded.append(await containerFetcher.load(reference)) }
-                    var auditor = PageAuditor(resolver: resolver, firstPartySites: firstParty, filters: filters, rules: rules)
+                if needsContainers {
                     auditor.applyContainers(&report, loaded: loaded, warnings: detected.warnings)
+                } else if needsBrowser {
+                    auditor.evaluate(&report)
                 }
                 if needsPolicy, let policyFetcher {
                     report.policy = await policyFetcher.policy(candidates: PolicyDiscovery.candidates(for: report))

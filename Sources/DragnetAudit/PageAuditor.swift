@@ -167,6 +167,7 @@ public struct PageAuditor {
     /// report lists each container, how it was read and what could not be.
     public mutating func applyContainers(_ report: inout PageReport, loaded: [LoadedContainer], warnings: [String]) {
         report.containers = loaded.sorted { $0.reference < $1.reference }
+        if report.coverage == Coverage() { report.coverage = Self.coverage(report, rules: rules) }
         report.containerWarnings = warnings
         var contents: [ContainerContent] = []
         for container in report.containers where container.readable {
@@ -175,7 +176,6 @@ public struct PageAuditor {
                 contents.append(content)
             }
         }
-        report.coverage = Self.coverage(report)
         evaluate(&report, containers: contents)
     }
 
@@ -258,21 +258,42 @@ public struct PageAuditor {
     /// Notes that the page loads containers this run did not read (`--no-containers`).
     public static func containersSkipped(_ report: inout PageReport, references: [ContainerReference]) {
         report.containerWarnings = references.sorted().map { "\($0.name) not read (--no-containers)" }
-        report.coverage = coverage(report)
     }
 
-    /// How much of what the page runs Dragnet could read: 1 when every tag manager it loads
-    /// was read; each unread container costs 0.4 (a tag manager can hold any tracker).
-    static func coverage(_ report: PageReport) -> Coverage {
+    /// How much of what the page runs a static reader sees (0–1), and why less: each tag-manager
+    /// container not read costs 0.4 (it can hold any tracker); a script that injects other scripts
+    /// and no known signature explains, 0.3; a consent manager that gates tags, 0.2.
+    /// `--mode auto` loads the pages below `--escalate-below` in the browser.
+    public static func coverage(_ report: PageReport, rules: RulePack?) -> Coverage {
         var coverage = Coverage()
+        var cost = 0.0
         for container in report.containers where !container.readable {
             coverage.reasons.append("\(container.reference.name) could not be read: \(container.error ?? "unknown")")
+            cost += 0.4
         }
         for warning in report.containerWarnings where warning.hasSuffix("(--no-containers)") {
             coverage.reasons.append(warning)
+            cost += 0.4
         }
-        coverage.score = max(0, 1 - 0.4 * Double(coverage.reasons.count))
+        let injectors = report.observations.inlineScripts.filter { script in
+            script.seenBy.isEmpty && Self.injects(script.text) && !(rules?.explainsInline(script.text) ?? false)
+                && !script.text.containsBytes("gtm.js") && !script.text.containsBytes("analytics.js/v1/")
+        }
+        if let first = injectors.first {
+            coverage.reasons.append("\(injectors.count) inline script(s) inject scripts no signature explains (first at line \(first.line))")
+            cost += 0.3
+        }
+        if let rules, let consent = report.observations.resources.lazy.compactMap({ $0.host.flatMap(rules.entity(forHost:)) }).first(where: { $0.category == "consent" }) {
+            coverage.reasons.append("a consent manager (\(consent.name)) decides which tags run")
+            cost += 0.2
+        }
+        coverage.score = max(0, ((1 - cost) * 100).rounded() / 100)
         return coverage
+    }
+
+    static func injects(_ text: String) -> Bool {
+        text.containsBytes("createElement(\"script\")") || text.containsBytes("createElement('script')") || text.containsBytes("document.write(")
+            || text.containsBytes("createElement(\"SCRIPT\")")
     }
 
     private mutating func classify(_ resources: inout [Resource], pageSite: String?) {

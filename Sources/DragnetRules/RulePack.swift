@@ -230,6 +230,9 @@ extension RulePack {
 }
 
 extension RulePack {
+    /// Whether some tracker's inline literal occurs in `text` (a known snippet).
+    public func explainsInline(_ text: String) -> Bool { !inlineScanner.scan(text).isEmpty }
+
     /// The index of the tracker rule `id` (rules are sorted by id).
     public func trackerIndex(_ id: String) -> Int? {
         var low = 0

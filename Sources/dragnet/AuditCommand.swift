@@ -58,8 +58,11 @@ struct AuditCommand: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Find, fetch and classify each fetched page's privacy policy (each policy URL once), and flag flows it does not disclose.")
     var policies = true
 
-    @Option(help: "static (HTML only, the default) or browser (every fetched page also loaded in headless Chromium over the DevTools pipe).")
+    @Option(help: "static (HTML only, the default), browser (every fetched page also loaded in headless Chromium over the DevTools pipe), or auto (static first; pages whose coverage is below --escalate-below go to the browser).")
     var mode: String = "static"
+
+    @Option(name: .customLong("escalate-below"), help: "With --mode auto: pages whose static coverage (0-1) is below this are loaded in the browser.")
+    var escalateBelow: Double = 0.8
 
     @Option(help: "The Chromium to drive (default: $DRAGNET_BROWSER, else chromium, chromium-browser or google-chrome on PATH).")
     var browser: String?
@@ -111,10 +114,11 @@ struct AuditCommand: AsyncParsableCommand {
         let formats = try ReportFormats.parse(format)
         if output == "-" && formats != ["json"] { throw ValidationError("--output - writes JSON only; use --out DIR for --format \(format)") }
         if let baseURL, WebURL(baseURL)?.isNetwork != true { throw ValidationError("--base-url must be an http or https URL") }
-        guard mode == "static" || mode == "browser" else { throw ValidationError("--mode must be static or browser (auto comes with coverage-based escalation)") }
+        guard ["static", "browser", "auto"].contains(mode) else { throw ValidationError("--mode must be static, browser or auto") }
+        guard (0...1).contains(escalateBelow) else { throw ValidationError("--escalate-below must be between 0 and 1") }
         guard browserJobs >= 1 else { throw ValidationError("--browser-jobs must be at least 1") }
         guard pagesPerBrowser >= 1 else { throw ValidationError("--pages-per-browser must be at least 1") }
-        if har != nil && mode != "browser" { throw ValidationError("--har needs --mode browser (a HAR is what the browser saw)") }
+        if har != nil && mode == "static" { throw ValidationError("--har needs --mode browser or auto (a HAR is what the browser saw)") }
         guard pageTimeout > 0, dwell >= 0 else { throw ValidationError("--page-timeout must be positive and --dwell 0 or more") }
         if Self.seconds(containersMaxAge) == nil { throw ValidationError("--containers-max-age must be a number of seconds, or a number with s, m, h or d (30m, 1d)") }
     }
@@ -198,7 +202,11 @@ struct AuditCommand: AsyncParsableCommand {
         options.historyJSON = store != nil
         options.policies = policies
         options.policyRules = policyRules
-        if mode == "browser" {
+        options.mode = AuditMode(rawValue: mode) ?? .staticOnly
+        options.escalateBelow = escalateBelow
+        if mode == "auto" && BrowserProcess.find(browser) == nil {
+            FileHandle.standardError.write(Data("dragnet audit: warning: --mode auto found no Chromium (Debian: apt-get install chromium); pages are audited statically and the report says which were not escalated\n".utf8))
+        } else if mode != "static" {
             guard let executable = BrowserProcess.find(browser) else {
                 let named = browser ?? ProcessInfo.processInfo.environment["DRAGNET_BROWSER"]
                 let detail = named.map { "\($0) is not an executable" } ?? "no chromium, chromium-browser or google-chrome on PATH"

@@ -178,6 +178,33 @@ struct BrowserTests {
         #expect(try dragnet(["audit", "--har", "/tmp/x", "https://inject.example/"]).status == 2)
     }
 
+    @Test("--mode auto: a page whose script injects an unexplained loader is escalated, a plain page and a page whose containers were read are not")
+    func auto() throws {
+        let server = try HTTPSFixtureServer.shared.get()
+        let directory = try temporaryDirectory()
+        let output = directory.appendingPathComponent("r.json").path
+        let common = ["audit", "-q", "--dwell", "0.2", "--no-policies", "--no-history", "--connect-to", server.connectToAll, "-k",
+                      "--containers-cache", directory.appendingPathComponent("cache").path, "--output", output,
+                      "https://inject.example/", "https://staging.example/", "https://shop.example/"]
+        #expect(try dragnet(common + ["--mode", "auto"]).status == 0)
+        let pages = try #require(try loadJSON(output)["pages"] as? [[String: Any]])
+        let coverage = pages.map { $0["coverage"] as? [String: Any] ?? [:] }
+        #expect(coverage[0]["score"] as? Double == 0.7)
+        #expect((coverage[0]["reasons"] as? [String])?.contains("escalated to the browser (coverage below 0.8)") == true)
+        #expect(pages[0]["browser"] != nil)
+        #expect((pages[0]["findings"] as? [[String: Any]])?.contains { $0["rule"] as? String == "tiktok-pixel" && $0["accountId"] as? String == "CINJECTEDPIXEL123456" } == true)
+        #expect(pages[1]["browser"] == nil && coverage[1]["score"] as? Double == 1)
+        #expect(pages[2]["browser"] == nil && coverage[2]["score"] as? Double == 1)
+
+        // No browser on the machine: one warning, static results, the pages not escalated say so.
+        let none = try dragnet(common + ["--mode", "auto", "--browser", "/nonexistent/chromium"])
+        #expect(none.status == 0)
+        #expect(none.stderr.contains("--mode auto found no Chromium"))
+        let first = try #require((try loadJSON(output)["pages"] as? [[String: Any]])?.first)
+        #expect(((first["coverage"] as? [String: Any])?["reasons"] as? [String])?.contains("not escalated: no browser on this machine") == true)
+        #expect(!((first["findings"] as? [[String: Any]]) ?? []).contains { $0["platform"] as? String == "tiktok" })
+    }
+
     @Test("no browser: exit 2 with the package to install")
     func noBrowser() throws {
         let output = try dragnet(["audit", "--mode", "browser", "--browser", "/nonexistent/chromium", "https://inject.example/"])
