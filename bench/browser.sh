@@ -99,7 +99,7 @@ for ((run = 1; run <= RUNS; run++)); do
         "$(tail -1 "$B/d.times" | cut -d' ' -f1)" "$(tr ' ' / < "$B/mem.$run")"
 done
 a=$(median "$B/a.times" 1); b=$(median "$B/b.times" 1); c=$(median "$B/c.times" 1); d=$(median "$B/d.times" 1)
-pss=$(cat "$B"/mem.* | awk '{print $1}' | sort -n | tail -1); rss=$(cat "$B"/mem.* | awk '{print $2}' | sort -n | tail -1)
+pss=$(awk '{print $1}' "$B"/mem.* | sort -n | tail -1); rss=$(awk '{print $2}' "$B"/mem.* | sort -n | tail -1)
 python3 - "$B/a.json" "$B/d.json" <<'PY'
 import json, sys
 a, d = (json.load(open(p)) for p in sys.argv[1:3])
