@@ -49,6 +49,8 @@ public struct CheckConfig: Sendable {
     public var file: String
     public var targets: [String] = []
     public var rules: String?
+    /// `static`, `browser` or `auto` (as `dragnet audit --mode`); nil: static.
+    public var mode: String?
     public var lists: [String] = []
     public var budgets = Budgets()
     public var deny: [Deny] = []
@@ -60,7 +62,7 @@ public struct CheckConfig: Sendable {
 
     public var errors: [RuleDiagnostic] { diagnostics.filter { $0.level == .error } }
 
-    public static let topKeys = ["targets", "rules", "lists", "budgets", "deny", "allow", "headers", "policy", "description"]
+    public static let topKeys = ["targets", "rules", "lists", "budgets", "deny", "allow", "headers", "policy", "description", "mode"]
 
     public init(path: String) {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
@@ -98,6 +100,12 @@ public struct CheckConfig: Sendable {
                     }
                 }
             case "rules": rules = yaml.string(value, what: "rules").map(relative)
+            case "mode":
+                let text = yaml.string(value, what: "mode")
+                if let text, ["static", "browser", "auto"].contains(text) { mode = text } else if let text {
+                    let hint = YAMLFile.closest(text, in: ["static", "browser", "auto"]).map { "; did you mean '\($0)'?" } ?? ""
+                    yaml.error("mode must be static, browser or auto, not '\(text)'\(hint)", at: value)
+                }
             case "lists": lists = (yaml.strings(value, what: "lists") ?? []).map { relative($0.0) }
             case "budgets": readBudgets(value, &yaml)
             case "deny":

@@ -40,6 +40,12 @@ struct CheckCommand: AsyncParsableCommand {
     @Option(help: "Today's date for allow expiry (YYYY-MM-DD; default: the current UTC date).")
     var today: String?
 
+    @Option(help: "static, browser or auto, as for audit (default: mode: in dragnet.yml, else static).")
+    var mode: String?
+
+    @Option(help: "As for audit: the Chromium to drive.")
+    var browser: String?
+
     @Option(name: .customLong("connect-to"), help: ArgumentHelp("As for audit: connect there for requests to HOST:PORT (repeatable).", valueName: "HOST:PORT:CONNECT-HOST:CONNECT-PORT"))
     var connectTo: [String] = []
 
@@ -83,6 +89,8 @@ struct CheckCommand: AsyncParsableCommand {
             if let rules = configuration.rules { arguments += ["--rules", rules] }
             for list in configuration.lists { arguments += ["--list", list] }
             for entry in connectTo { arguments += ["--connect-to", entry] }
+            if let mode = mode ?? configuration.mode { arguments += ["--mode", mode] }
+            if let browser { arguments += ["--browser", browser] }
             if insecure { arguments.append("--insecure") }
             if noContainers { arguments.append("--no-containers") }
             if let containersCache { arguments += ["--containers-cache", containersCache] }

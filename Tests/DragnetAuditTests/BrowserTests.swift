@@ -205,6 +205,26 @@ struct BrowserTests {
         #expect(!((first["findings"] as? [[String: Any]]) ?? []).contains { $0["platform"] as? String == "tiktok" })
     }
 
+    @Test("dragnet check with mode: browser fails a page whose TikTok pixel only the browser sees; static passes it")
+    func check() throws {
+        let server = try HTTPSFixtureServer.shared.get()
+        let directory = try temporaryDirectory()
+        let config = directory.appendingPathComponent("dragnet.yml").path
+        let base = ["check", "--config", config, "--out", directory.path, "--connect-to", server.connectToAll, "-k",
+                    "--containers-cache", directory.appendingPathComponent("cache").path]
+        let rules = "deny:\n  - platform: tiktok\n    reason: No TikTok\n"
+        try ("targets: [https://inject.example/]\n" + rules).write(toFile: config, atomically: true, encoding: .utf8)
+        #expect(try dragnet(base).status == 0)
+        try ("targets: [https://inject.example/]\nmode: browser\n" + rules).write(toFile: config, atomically: true, encoding: .utf8)
+        let browser = try dragnet(base)
+        #expect(browser.status == 1)
+        #expect(browser.stdout.contains("No TikTok: TikTok Pixel [CINJECTEDPIXEL123456]"))
+        try ("targets: [https://inject.example/]\nmode: brwoser\n" + rules).write(toFile: config, atomically: true, encoding: .utf8)
+        let typo = try dragnet(base)
+        #expect(typo.status == 2)
+        #expect(typo.stderr.contains("mode must be static, browser or auto, not 'brwoser'; did you mean 'browser'?"))
+    }
+
     @Test("no browser: exit 2 with the package to install")
     func noBrowser() throws {
         let output = try dragnet(["audit", "--mode", "browser", "--browser", "/nonexistent/chromium", "https://inject.example/"])
