@@ -75,6 +75,7 @@ start_nginx "$PORT"
 url_list 244 "$PORT" "$OUT/containers/urls.txt"
 HTTPS_PORT=$((PORT + 1))
 CDN="$OUT/containers/cdn"
+[ -f "$CDN/nginx.pid" ] && kill "$(cat "$CDN/nginx.pid")" 2>/dev/null && sleep 0.3
 rm -rf "$CDN"; mkdir -p "$CDN/www/gtm" "$CDN/logs" "$CDN/tmp"
 for id in $(cat "$OUT"/www/p/*.html | grep -a -o -E "GTM-[A-Z0-9]{4,10}|gtag/js\?id=[A-Z0-9-]{4,20}" | sed 's|gtag/js?id=||' | sort -u); do
     sed "s/GTM-TEMPLATE/$id/g" "$OUT/containers/template-gtm.js" > "$CDN/www/gtm/$id.js"
@@ -99,6 +100,8 @@ http {
     }
 }
 CONF
+# A run that was killed may have left its nginx behind.
+[ -f "$CDN/nginx.pid" ] && kill "$(cat "$CDN/nginx.pid")" 2>/dev/null && sleep 0.3
 nginx -c "$CDN/nginx.conf" -p "$CDN" -g 'daemon on;'
 trap 'kill "$(cat "$OUT/nginx/nginx.pid" 2>/dev/null)" "$(cat "$CDN/nginx.pid" 2>/dev/null)" 2>/dev/null' EXIT
 sleep 0.3
