@@ -201,6 +201,11 @@ extension Finding {
     public var isTracker: Bool { !rule.hasPrefix("entity-") && !rule.hasPrefix("unattributed-") && !rule.hasPrefix("policy-") }
     /// 0 (info) to 4 (critical).
     public var severityRank: Int { severity.rank }
+    /// "browser", "browser, container" … when views other than the page's HTML saw it; nil for the HTML alone.
+    public var seenByText: String? {
+        seenBy == ["static"] || seenBy.isEmpty ? nil : seenBy.joined(separator: ", ")
+    }
+
     /// "GTM-… tag N (__html, page-load)" when a container brings it.
     public var viaText: String? {
         via.map { "\($0.container)\($0.tag.map { " tag \($0)" } ?? "") (\($0.template), \($0.firing))" }

@@ -103,6 +103,11 @@ struct BrowserTests {
         let browser = try #require(page["browser"] as? [String: Any])
         #expect(browser["error"] is NSNull)
         #expect((browser["requests"] as? Int ?? 0) >= 5)
+        // The Markdown and HTML say what only the browser saw.
+        let markdown = try dragnet(["report", output, "--format", "md"])
+        #expect(markdown.stdout.contains("TikTok Pixel `CINJECTEDPIXEL123456`") && markdown.stdout.contains("seen only by the browser"))
+        let html = try dragnet(["report", output, "--format", "html"])
+        #expect(html.stdout.contains("<small>seen by: browser</small>"))
         // Chromium's own traffic never becomes a resource or a finding.
         let resources = page["resources"] as? [[String: Any]] ?? []
         #expect(!resources.contains { ($0["host"] as? String ?? "").hasSuffix("googleapis.com") || ($0["host"] as? String ?? "").hasSuffix("gvt1.com") })
