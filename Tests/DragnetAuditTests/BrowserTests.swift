@@ -112,8 +112,7 @@ struct BrowserTests {
         let resources = page["resources"] as? [[String: Any]] ?? []
         #expect(!resources.contains { ($0["host"] as? String ?? "").hasSuffix("googleapis.com") || ($0["host"] as? String ?? "").hasSuffix("gvt1.com") })
         // No browser of this run is left running.
-        let left = try ProcessRunner.run("/bin/sh", ["-c", "ps -eo stat=,args= | grep -v '^Z' | grep -c -- '[-]-user-data-dir=.*dragnet-browser-' || true"])
-        #expect(left.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        #expect(Self.ourBrowsers() == 0)
     }
 
     @Test("after SIGTERM or Ctrl-C in the middle of a browser run, no browser of ours is left")
