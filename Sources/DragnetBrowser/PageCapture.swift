@@ -173,6 +173,8 @@ final class Recorder: Sendable {
     private struct State {
         var requests: [String: ObservedRequest] = [:]
         var order: [String] = []
+        /// Request id → the id of its latest hop (redirects reuse the DevTools request id).
+        var latest: [String: String] = [:]
         var inFlight = Set<String>()
         var lastActivity = Date()
         var loaded = false
@@ -222,10 +224,11 @@ final class Recorder: Sendable {
                 let id = state.requests[key] == nil ? key : key + "#\(state.order.count)"
                 state.requests[id] = observed
                 state.order.append(id)
+                state.latest[key] = id
                 state.inFlight.insert(key)
                 state.lastActivity = Date()
             case "Network.responseReceived":
-                if let response = params["response"], let id = state.order.last(where: { $0 == key || $0.hasPrefix(key + "#") }) {
+                if let response = params["response"], let id = state.latest[key] {
                     state.requests[id]?.status = response["status"]?.intValue
                     state.requests[id]?.statusText = response["statusText"]?.stringValue ?? ""
                     state.requests[id]?.mimeType = response["mimeType"]?.stringValue ?? ""
@@ -234,14 +237,14 @@ final class Recorder: Sendable {
                 }
                 state.lastActivity = Date()
             case "Network.loadingFinished":
-                if let id = state.order.last(where: { $0 == key || $0.hasPrefix(key + "#") }) {
+                if let id = state.latest[key] {
                     state.requests[id]?.finishedAt = Date()
                     state.requests[id]?.encodedSize = params["encodedDataLength"]?.intValue ?? -1
                 }
                 state.inFlight.remove(key)
                 state.lastActivity = Date()
             case "Network.loadingFailed":
-                if let id = state.order.last(where: { $0 == key || $0.hasPrefix(key + "#") }) {
+                if let id = state.latest[key] {
                     state.requests[id]?.failed = params["errorText"]?.stringValue ?? "failed"
                 }
                 state.inFlight.remove(key)
