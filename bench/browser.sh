@@ -23,32 +23,11 @@ need curl curl
 build_release
 make_site "$PAGES"
 B="$OUT/browser"
-rm -rf "$B"; mkdir -p "$B/logs" "$B/tmp"
-cat > "$B/nginx.conf" <<CONF
-worker_processes 2;
-error_log $B/logs/error.log warn;
-pid $B/nginx.pid;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $B/tmp; proxy_temp_path $B/tmp; fastcgi_temp_path $B/tmp; uwsgi_temp_path $B/tmp; scgi_temp_path $B/tmp;
-    types { text/html html; }
-    default_type application/octet-stream;
-    server {
-        listen 127.0.0.1:$PORT ssl;
-        ssl_certificate $BENCH_ROOT/Tests/Fixtures/tls/cert.pem;
-        ssl_certificate_key $BENCH_ROOT/Tests/Fixtures/tls/key.pem;
-        root $OUT/www;
-        location / { try_files \$uri =404; }
-    }
-}
-CONF
-need nginx nginx
-[ -f "$B/nginx.pid" ] && kill "$(cat "$B/nginx.pid")" 2>/dev/null || true
-nginx -c "$B/nginx.conf" -p "$B" -g 'daemon on;'
+[ -f "$B/nginx.pid" ] && kill "$(cat "$B/nginx.pid")" 2>/dev/null && sleep 0.3
+rm -rf "$B"; mkdir -p "$B/tmp"
+start_tls_nginx "$B" "$PORT" "$OUT/www" off 'types { text/html html; } default_type application/octet-stream; location / { try_files $uri =404; }'
 trap 'kill "$(cat "$B/nginx.pid" 2>/dev/null)" 2>/dev/null; kill "$SAMPLER" 2>/dev/null || true' EXIT
 SAMPLER=
-sleep 0.3
 : > "$B/urls.txt"
 for ((i = 0; i < PAGES; i++)); do echo "https://bench.test/p/$(printf %05d "$i").html" >> "$B/urls.txt"; done
 

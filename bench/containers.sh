@@ -76,35 +76,13 @@ url_list 244 "$PORT" "$OUT/containers/urls.txt"
 HTTPS_PORT=$((PORT + 1))
 CDN="$OUT/containers/cdn"
 [ -f "$CDN/nginx.pid" ] && kill "$(cat "$CDN/nginx.pid")" 2>/dev/null && sleep 0.3
-rm -rf "$CDN"; mkdir -p "$CDN/www/gtm" "$CDN/logs" "$CDN/tmp"
+rm -rf "$CDN"; mkdir -p "$CDN/www/gtm"
 for id in $(cat "$OUT"/www/p/*.html | grep -a -o -E "GTM-[A-Z0-9]{4,10}|gtag/js\?id=[A-Z0-9-]{4,20}" | sed 's|gtag/js?id=||' | sort -u); do
     sed "s/GTM-TEMPLATE/$id/g" "$OUT/containers/template-gtm.js" > "$CDN/www/gtm/$id.js"
 done
-cat > "$CDN/nginx.conf" <<CONF
-worker_processes 1;
-error_log $CDN/logs/error.log warn;
-pid $CDN/nginx.pid;
-events { worker_connections 4096; }
-http {
-    access_log $CDN/logs/access.log;
-    client_body_temp_path $CDN/tmp; proxy_temp_path $CDN/tmp; fastcgi_temp_path $CDN/tmp; uwsgi_temp_path $CDN/tmp; scgi_temp_path $CDN/tmp;
-    default_type application/javascript;
-    server {
-        listen 127.0.0.1:$HTTPS_PORT ssl;
-        ssl_certificate $BENCH_ROOT/Tests/Fixtures/tls/cert.pem;
-        ssl_certificate_key $BENCH_ROOT/Tests/Fixtures/tls/key.pem;
-        root $CDN/www;
-        location = /gtm.js { try_files /gtm/\$arg_id.js =404; }
-        location = /gtag/js { try_files /gtm/\$arg_id.js =404; }
-        location / { return 404; }
-    }
-}
-CONF
-# A run that was killed may have left its nginx behind.
-[ -f "$CDN/nginx.pid" ] && kill "$(cat "$CDN/nginx.pid")" 2>/dev/null && sleep 0.3
-nginx -c "$CDN/nginx.conf" -p "$CDN" -g 'daemon on;'
+start_tls_nginx "$CDN" "$HTTPS_PORT" "$CDN/www" "$CDN/logs/access.log" \
+    'default_type application/javascript; location = /gtm.js { try_files /gtm/$arg_id.js =404; } location = /gtag/js { try_files /gtm/$arg_id.js =404; } location / { return 404; }'
 trap 'kill "$(cat "$OUT/nginx/nginx.pid" 2>/dev/null)" "$(cat "$CDN/nginx.pid" 2>/dev/null)" 2>/dev/null' EXIT
-sleep 0.3
 echo "containers served: $(ls "$CDN/www/gtm" | wc -l) ids from the corpus pages; pages on 127.0.0.1:$PORT, containers on https://127.0.0.1:$HTTPS_PORT"
 MAP=()
 for host in www.googletagmanager.com cdn.segment.com; do MAP+=(--connect-to "$host:443:127.0.0.1:$HTTPS_PORT"); done

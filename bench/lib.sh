@@ -93,3 +93,32 @@ timed() {
 median() {  # median FILE COLUMN
     awk -v c="$2" '{print $c}' "$1" | sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'
 }
+
+# start_tls_nginx DIR PORT ROOT ACCESS_LOG BODY: nginx on https://127.0.0.1:PORT with the test-only
+# certificate, serving ROOT; BODY is the server block's locations and types (nginx syntax).
+# Its files live in DIR (a stale instance there is stopped first); the caller stops it.
+start_tls_nginx() {
+    local dir=$1 port=$2 root=$3 access=$4 body=$5
+    need nginx nginx
+    [ -f "$dir/nginx.pid" ] && kill "$(cat "$dir/nginx.pid")" 2>/dev/null && sleep 0.3
+    mkdir -p "$dir/logs" "$dir/tmp"
+    cat > "$dir/nginx.conf" <<CONF
+worker_processes 2;
+error_log $dir/logs/error.log warn;
+pid $dir/nginx.pid;
+events { worker_connections 4096; }
+http {
+    access_log $access;
+    client_body_temp_path $dir/tmp; proxy_temp_path $dir/tmp; fastcgi_temp_path $dir/tmp; uwsgi_temp_path $dir/tmp; scgi_temp_path $dir/tmp;
+    server {
+        listen 127.0.0.1:$port ssl;
+        ssl_certificate $BENCH_ROOT/Tests/Fixtures/tls/cert.pem;
+        ssl_certificate_key $BENCH_ROOT/Tests/Fixtures/tls/key.pem;
+        root $root;
+        $body
+    }
+}
+CONF
+    nginx -c "$dir/nginx.conf" -p "$dir" -g 'daemon on;'
+    sleep 0.3
+}
