@@ -58,6 +58,10 @@ public struct AuditOptions: Sendable {
     /// Load fetched pages in headless Chromium too (`--mode browser`, or those below
     /// `escalateBelow` coverage with `--mode auto`); nil: no browser.
     public var browser: BrowserOptions?
+    /// A pool already started (`BrowserPool.warmUp`) for `browser`; nil: the run starts its own.
+    public var browserPool: BrowserPool?
+    /// With `--mode auto` and no usable browser: why pages below the threshold were not escalated.
+    public var browserUnavailable = "no browser on this machine"
     public var mode: AuditMode = .staticOnly
     public var escalateBelow = 0.8
     /// Read the tag-manager containers and Segment settings pages load (needs `rules`); nil: `--no-containers`.
@@ -86,6 +90,8 @@ public struct AuditedPage: Sendable {
     public var source: String?
     /// Findings the page's own privacy policy does not disclose (`policy-undisclosed-*`).
     public var undisclosed: Int = 0
+    /// Why the browser could not load the page (`--mode browser|auto`): its static view stands alone.
+    public var browserError: String?
 }
 
 /// Pages waiting for their privacy policy: at most `limit` at once (each holds its whole
@@ -184,11 +190,12 @@ public enum AuditRunner {
         let containerFetcher: ContainerFetcher? =
             if let containerOptions = options.containers, let rules { try ContainerFetcher(fetch: fetchOptions, options: containerOptions, rules: rules) } else { nil }
 
-        let browserPool: BrowserPool? = options.browser.map { BrowserPool(options: $0) }
+        let browserPool: BrowserPool? = options.browserPool ?? options.browser.map { BrowserPool(options: $0) }
 
         /// Browser, containers, then the policy, for a page whose static audit is done; waiting holds no extraction slot.
         let mode = options.mode
         let escalateBelow = options.escalateBelow
+        let unavailable = options.browserUnavailable
         @Sendable func complete(_ report: PageReport, auditor: PageAuditor, fetched: Bool) async {
             var report = report
             var auditor = auditor
@@ -207,7 +214,7 @@ public enum AuditRunner {
             if !needsContainers && !needsBrowser {
                 report.coverage = PageAuditor.coverage(report, rules: rules)
                 if browserCandidate && mode == .auto && report.coverage.score < escalateBelow {
-                    report.coverage.reasons.append("not escalated: no browser on this machine")
+                    report.coverage.reasons.append("not escalated: \(unavailable)")
                 }
                 auditor.evaluate(&report)
             }
@@ -356,6 +363,7 @@ public enum AuditRunner {
             historyJSON: history,
             containers: (report.containers.filter(\.readable).map(\.reference.url), report.containers.filter { !$0.readable }.map(\.reference.url)),
             error: report.error, line: report.line, source: report.source,
-            undisclosed: report.evaluation.findings.filter { $0.rule.hasPrefix("policy-undisclosed") }.count)
+            undisclosed: report.evaluation.findings.filter { $0.rule.hasPrefix("policy-undisclosed") }.count,
+            browserError: report.browser?.error)
     }
 }

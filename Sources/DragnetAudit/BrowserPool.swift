@@ -80,6 +80,12 @@ public actor BrowserPool {
         if !waiters.isEmpty, let fresh = try? await acquire() { waiters.removeFirst().resume(returning: fresh) }
     }
 
+    /// Starts the first browser before any page needs it, so a program that is not Chromium
+    /// (or too old for `--remote-debugging-pipe`) is one clear error up front, not one per page.
+    public func warmUp() async throws {
+        release(try await acquire())
+    }
+
     /// Loads `url`; the error says why when it could not be loaded.
     public func capture(_ url: String) async -> Result<BrowserCapture, CDPError> {
         for attempt in 0..<2 {

@@ -35,6 +35,10 @@ public final class CDPConnection: Sendable {
     public init(writeFD: Int32, readFD: Int32) {
         self.writeFD = writeFD
         self.readFD = readFD
+        // A browser that exits (or a program that never read fd 3) turns our next write into
+        // SIGPIPE, which would kill the whole run. Ignored, the write fails with EPIPE instead and
+        // the command is answered with "the browser stopped reading commands".
+        _ = Self.ignoreSIGPIPE
         let thread = Thread { [self] in readLoop() }
         thread.name = "dragnet-cdp-reader"
         thread.start()
@@ -82,6 +86,8 @@ public final class CDPConnection: Sendable {
     }
 
     public var isClosed: Bool { state.withLock { $0.closed } }
+
+    private static let ignoreSIGPIPE: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
 
     private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
         var offset = 0

@@ -221,7 +221,20 @@ struct AuditCommand: AsyncParsableCommand {
             browserOptions.capture.pageTimeout = pageTimeout
             browserOptions.capture.dwell = dwell
             browserOptions.arguments = BrowserOptions.arguments(connectTo: fetch.connectTo, insecure: fetch.insecure)
-            options.browser = browserOptions
+            let pool = BrowserPool(options: browserOptions)
+            do {
+                try await pool.warmUp()
+                options.browser = browserOptions
+                options.browserPool = pool
+            } catch {
+                await pool.shutDown()
+                if mode == "browser" {
+                    FileHandle.standardError.write(Data("dragnet audit: cannot start the browser: \(error)\n".utf8))
+                    throw ExitCode(ExitStatus.usage)
+                }
+                FileHandle.standardError.write(Data("dragnet audit: warning: --mode auto cannot start the browser (\(error)); pages are audited statically and the report says which were not escalated\n".utf8))
+                options.browserUnavailable = "the browser could not be started"
+            }
         }
         if noContainers {
             options.containers = nil
@@ -275,7 +288,7 @@ struct AuditCommand: AsyncParsableCommand {
             }
             if explain && !page.failed { explanations.append((page.id, ExposureCalculator.explanation(page.evaluation, page: page.url))) }
             summary.add(page)
-            if let line = RunSummary.errorLine(page) { progress.message(line) }
+            if let line = RunSummary.errorLine(page) ?? RunSummary.browserLine(page) { progress.message(line) }
             progress.record(failed: page.failed)
         }
         signals.cancel()

@@ -12,6 +12,7 @@ struct RunSummary {
     private var platformPages: [String: (name: String, pages: Int, contact: Int)] = [:]
     private var findings: [String: (title: String, platform: String, severity: Severity, pages: Int)] = [:]
     private var undisclosedPages = 0
+    private var browserFailures = 0
 
     /// The stderr line for a failed item: where it came from and why, never its query string.
     static func errorLine(_ page: AuditedPage) -> String? {
@@ -25,8 +26,15 @@ struct RunSummary {
         return "dragnet: \(URLParts.withoutQuery(page.url)): \(message) (\(error.code))"
     }
 
+    /// The stderr line for a page the browser could not load (the static audit still stands).
+    static func browserLine(_ page: AuditedPage) -> String? {
+        guard let error = page.browserError, !page.failed else { return nil }
+        return "dragnet: \(URLParts.withoutQuery(page.url)): browser: \(error) (static view only)"
+    }
+
     mutating func add(_ page: AuditedPage) {
         pages += 1
+        if page.browserError != nil && !page.failed { browserFailures += 1 }
         if page.failed {
             failed += 1
             return
@@ -68,6 +76,9 @@ struct RunSummary {
         }
         if undisclosedPages > 0 {
             lines.append("Flows the site's own privacy policy does not disclose: on \(undisclosedPages) page\(undisclosedPages == 1 ? "" : "s").")
+        }
+        if browserFailures > 0 {
+            lines.append("The browser could not load \(browserFailures) page\(browserFailures == 1 ? "" : "s") (the lines above say why): their static view is reported.")
         }
         if !reports.isEmpty {
             lines.append("Reports:")

@@ -71,9 +71,14 @@ struct BrowserTests {
 
     @Test("a program that does not speak the DevTools protocol is reported, not waited for")
     func notChromium() async throws {
-        let browser = try BrowserProcess(executable: "/bin/sleep", extraArguments: [])
-        await #expect(throws: CDPError.self) { _ = try await browser.version(timeout: 2) }
-        await browser.close()
+        // /bin/sleep keeps fd 3 open and never answers; /bin/false exits at once, so the command
+        // is written to a pipe nobody reads (SIGPIPE, unless ignored, would kill the test run).
+        for program in ["/bin/sleep", "/bin/false"] {
+            let browser = try BrowserProcess(executable: program, extraArguments: [])
+            if program == "/bin/false" { try await Task.sleep(for: .milliseconds(300)) }
+            await #expect(throws: CDPError.self) { _ = try await browser.version(timeout: 2) }
+            await browser.close()
+        }
     }
 
     // dragnet audit --mode browser (in this suite, so no other test's browser runs at the same time)
@@ -236,6 +241,17 @@ struct BrowserTests {
         #expect(output.stderr.contains("--mode browser needs Chromium: /nonexistent/chromium is not an executable (Debian: apt-get install chromium)"))
         let jobs = try dragnet(["audit", "--mode", "browser", "--browser-jobs", "0", "https://inject.example/"])
         #expect(jobs.status == 2)
+        // A program that is not Chromium is one clear error before any page, not one per page;
+        // in auto mode a warning, and the pages are audited statically.
+        let server = try HTTPSFixtureServer.shared.get()
+        let base = ["audit", "--no-history", "--no-policies", "--connect-to", server.connectToAll, "-k", "--browser", "/bin/false", "https://inject.example/"]
+        let notChromium = try dragnet(base + ["--mode", "browser"])
+        #expect(notChromium.status == 2)
+        #expect(notChromium.stderr.contains("dragnet audit: cannot start the browser: /bin/false did not answer on --remote-debugging-pipe"))
+        let auto = try dragnet(base + ["--mode", "auto", "--escalate-below", "1", "--output", "-"])
+        #expect(auto.status == 0)
+        #expect(auto.stderr.contains("warning: --mode auto cannot start the browser"))
+        #expect(auto.stdout.contains("not escalated: the browser could not be started"))
     }
 }
 
