@@ -229,6 +229,11 @@ public struct PageAuditor {
         }
         classify(&added, pageSite: report.site)
         report.observations.resources += added
+        if let rules, !rules.decoders.isEmpty {
+            report.observations.decoded = capture.requests.compactMap { request in
+                request.url.hasPrefix("http://") || request.url.hasPrefix("https://") ? rules.decode(url: request.url, body: request.postData) : nil
+            }
+        }
         if !capture.html.isEmpty {
             let rendered = HTMLExtractor.extract(Array(capture.html.utf8), pageURL: capture.finalURL ?? pageURL)
             let known = Set(report.observations.inlineScripts.map(\.sha256))

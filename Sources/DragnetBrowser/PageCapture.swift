@@ -31,6 +31,15 @@ public struct ObservedRequest: Sendable, Hashable {
         public var name: String
         public var value: String
     }
+
+    public init(url: String, method: String, type: String, initiatorType: String, initiatorURL: String?, postDataSize: Int) {
+        self.url = url
+        self.method = method
+        self.type = type
+        self.initiatorType = initiatorType
+        self.initiatorURL = initiatorURL
+        self.postDataSize = postDataSize
+    }
 }
 
 /// What one page load in the browser showed.
@@ -48,6 +57,11 @@ public struct BrowserCapture: Sendable {
     /// When the load started, and the browser's product string (`HeadlessChrome/156…`).
     public var startedAt = Date()
     public var browser = ""
+
+    public init(url: String, finalURL: String? = nil) {
+        self.url = url
+        self.finalURL = finalURL
+    }
 }
 
 /// Settings of a page load.

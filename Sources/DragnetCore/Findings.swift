@@ -135,8 +135,13 @@ public struct Finding: Sendable, Hashable {
     public var seenBy: [String] = ["static"]
     /// The first container tag (in container, tag order) that brings it, when a container does.
     public var via: ContainerVia?
+    /// What the browser saw it send, decoded (`rules/decoders/`): event names, in first-seen
+    /// order, at most `maxEvents`; and the fields, sorted.
+    public var events: [String] = []
+    public var fields: [DecodedField] = []
 
     public static let maxEvidence = 5
+    public static let maxEvents = 20
 
     public init(
         id: String, rule: String, title: String, severity: Severity, entity: String?, platform: String, channel: Channel,
@@ -262,7 +267,9 @@ extension Finding: JSONRepresentable {
                 if let tag = item.tag { members.append(("tag", .int(tag))) }
                 return .object(members)
             })),
-        ] + (via.map { [("via", $0.json)] } ?? []))
+        ] + (via.map { [("via", $0.json)] } ?? [])
+            + (events.isEmpty ? [] : [("events", .array(events.map { .string($0) }))])
+            + (fields.isEmpty ? [] : [("fields", .array(fields.map(\.json)))]))
     }
 }
 
@@ -295,5 +302,60 @@ extension Exposure: JSONRepresentable {
                 ]))
             })),
         ])
+    }
+}
+
+/// One field a decoded pixel request carried: its parameter, what it is, the data category,
+/// and in which form the value went (never the value itself).
+public struct DecodedField: Sendable, Hashable, Comparable {
+    /// The parameter as the request named it (`ud[em]`, `context.user.email`, `ep.value`).
+    public var name: String
+    /// What it is (`email`, `page URL`, `event parameter` …).
+    public var label: String
+    /// Its data category (`contact-data`, `browsing-activity`, `identifiers` …).
+    public var data: String
+    /// `plain`, or the hash the value is: `md5`, `sha1`, `sha256`, `sha512`.
+    public var form: String
+
+    public init(name: String, label: String, data: String, form: String) {
+        self.name = name
+        self.label = label
+        self.data = data
+        self.form = form
+    }
+
+    /// A hashed email or phone number: still personal data (it identifies the person to the platform).
+    public var isHashedContact: Bool { data == "contact-data" && form != "plain" }
+
+    public static func < (lhs: DecodedField, rhs: DecodedField) -> Bool {
+        (lhs.name, lhs.form, lhs.label, lhs.data) < (rhs.name, rhs.form, rhs.label, rhs.data)
+    }
+}
+
+/// A request the browser saw (or a HAR holds) decoded by a pixel decoder of the rule pack.
+public struct DecodedRequest: Sendable, Hashable {
+    /// The decoder and the tracker rule whose finding it describes.
+    public var decoder: String
+    public var tracker: String
+    /// The request's URL, as observed (matched against the page's resources).
+    public var url: String
+    /// Event names, in the order sent, each once.
+    public var events: [String]
+    public var accountID: String?
+    public var fields: [DecodedField]
+
+    public init(decoder: String, tracker: String, url: String, events: [String], accountID: String?, fields: [DecodedField]) {
+        self.decoder = decoder
+        self.tracker = tracker
+        self.url = url
+        self.events = events
+        self.accountID = accountID
+        self.fields = fields
+    }
+}
+
+extension DecodedField: JSONRepresentable {
+    public var json: JSONValue {
+        .object([("name", .string(name)), ("label", .string(label)), ("data", .string(data)), ("form", .string(form))])
     }
 }

@@ -11,6 +11,8 @@ public struct Observations: Sendable, Hashable {
     /// Privacy-policy link candidates, best first.
     public var policyLinks: [PolicyLinkCandidate] = []
     public var meta = PageMeta()
+    /// Requests the browser made (or a HAR holds) that a pixel decoder read, in request order.
+    public var decoded: [DecodedRequest] = []
 
     public init() {}
 }

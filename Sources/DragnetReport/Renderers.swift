@@ -83,6 +83,7 @@ public enum ReportRenderer {
             let data = finding.data.isEmpty ? "" : " — \(finding.data.joined(separator: ", "))"
             let account = finding.accountID.map { " `\(code($0))`" } ?? ""
             let via = (finding.viaText.map { " · via \(md($0))" } ?? "") + (finding.seenBy == ["browser"] ? " · seen only by the browser" : "")
+                + (finding.decodedText.map { " · \(md($0))" } ?? "")
             lines.append("- **\(finding.severity.rawValue)** \(md(finding.title))\(account)\(data) · \(evidence)\(via) · \(md(page.site ?? page.url))")
         }
         if findings.count > topFindings { lines.append("- … and \(findings.count - topFindings) more in the JSON report") }
@@ -169,7 +170,9 @@ public enum ReportRenderer {
                     ("properties", .object([
                         ("severity", .string(finding.severity.rawValue)), ("platform", .string(finding.platform)), ("channel", .string(finding.channel.rawValue)),
                         ("entity", .string(finding.entity)), ("data", .array(finding.data.map { .string($0) })),
-                    ])),
+                        ("seenBy", .array(finding.seenBy.map { .string($0) })),
+                    ] + (finding.events.isEmpty ? [] : [("events", .array(finding.events.map { .string($0) }))])
+                        + (finding.fields.isEmpty ? [] : [("fields", .array(finding.fields.map(\.json)))]))),
                 ]))
             }
         }

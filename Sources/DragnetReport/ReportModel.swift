@@ -131,6 +131,10 @@ public struct AuditReport: Sendable {
                 occurrences: item["occurrences"] as? Int ?? 1)
             // Schema 2 reports have no seenBy: everything there was seen in the page's HTML.
             finding.seenBy = item["seenBy"] as? [String] ?? ["static"]
+            finding.events = item["events"] as? [String] ?? []
+            finding.fields = (item["fields"] as? [[String: Any]] ?? []).map {
+                DecodedField(name: $0["name"] as? String ?? "", label: $0["label"] as? String ?? "", data: $0["data"] as? String ?? "", form: $0["form"] as? String ?? "plain")
+            }
             if let via = item["via"] as? [String: Any] {
                 finding.via = ContainerVia(
                     container: via["container"] as? String ?? "", tag: via["tag"] as? Int, template: via["template"] as? String ?? "",
@@ -204,6 +208,22 @@ extension Finding {
     /// "browser", "browser, container" … when views other than the page's HTML saw it; nil for the HTML alone.
     public var seenByText: String? {
         seenBy == ["static"] || seenBy.isEmpty ? nil : seenBy.joined(separator: ", ")
+    }
+
+    /// "events Purchase, PageView; email (sha256), page URL" when a decoder read the requests; nil otherwise.
+    public var decodedText: String? {
+        guard !events.isEmpty || !fields.isEmpty else { return nil }
+        var parts: [String] = []
+        if !events.isEmpty { parts.append("events " + events.joined(separator: ", ")) }
+        // Contact data first: what a reader must see.
+        let ordered = fields.filter { $0.data == "contact-data" } + fields.filter { $0.data != "contact-data" }
+        var labels: [String] = []
+        for field in ordered {
+            let text = field.label + (field.form == "plain" ? "" : " (\(field.form))") + (field.data == "contact-data" && field.form == "plain" ? " in clear" : "")
+            if !labels.contains(text) { labels.append(text) }
+        }
+        if !labels.isEmpty { parts.append("sent: " + labels.prefix(8).joined(separator: ", ") + (labels.count > 8 ? " …" : "")) }
+        return parts.joined(separator: "; ")
     }
 
     /// "GTM-… tag N (__html, page-load)" when a container brings it.

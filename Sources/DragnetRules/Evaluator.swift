@@ -100,6 +100,9 @@ public enum Evaluator {
         var via: ContainerVia? = nil
         /// Views that saw it when no container brings it: `static`, `browser` (empty: `static`).
         var views: [String] = []
+        /// What a pixel decoder read from the requests behind it.
+        var events: [String] = []
+        var fields: [DecodedField] = []
     }
 
     public static func evaluate(_ input: EvaluationInput, rules: RulePack) -> Evaluation {
@@ -136,14 +139,30 @@ public enum Evaluator {
             }
             return Evidence(url: via.url, element: "container-tag", snippet: "\(via.template) \(resource.element)@\(resource.attribute) \(URLParts.withoutQuery(resource.url))", tag: via.tag)
         }
+        // Decoded pixel requests, by URL (one resource may stand for several requests).
+        var decodedByURL: [String: [DecodedRequest]] = [:]
+        for request in input.observations.decoded { decodedByURL[request.url, default: []].append(request) }
         func scanResources(_ observations: Observations, via: ContainerVia?, consumed: inout Set<Int>) {
             for (index, resource) in observations.resources.enumerated() where resource.isNetwork && resource.firstParty != true {
                 guard let channel = channel(of: resource), let host = resource.host, let path = URLParts.pathAndQuery(resource.url) else { continue }
+                let decoded = via == nil ? decodedByURL[resource.url] ?? [] : []
                 for ruleIndex in rules.trackersMatching(host: host, pathAndQuery: path)
                 where !isOwn(rules.trackers[ruleIndex].entity) {
                     consumed.insert(index)
+                    let rule = rules.trackers[ruleIndex]
+                    let mine = decoded.filter { $0.tracker == rule.id }
                     let id = rules.compiled[ruleIndex].urlID.flatMap { CompiledTracker.capture($0, in: Substring(resource.url)).id }
-                    record(ruleIndex, channel, resourceEvidence(resource, via: via), id: id, site: resource.site, via: via, views: resource.seenBy)
+                        ?? mine.lazy.compactMap(\.accountID).first
+                    let fields = Set(mine.flatMap(\.fields)).sorted()
+                    let before = occurrences.count
+                    record(
+                        ruleIndex, channel, resourceEvidence(resource, via: via), id: id, extraData: fields.map(\.data), site: resource.site, via: via,
+                        views: resource.seenBy)
+                    if occurrences.count > before, !mine.isEmpty {
+                        occurrences[before].events = mine.flatMap(\.events)
+                        occurrences[before].fields = fields
+                        if fields.contains(where: { $0.data == "contact-data" }) { occurrences[before].severity = max(occurrences[before].severity, .high) }
+                    }
                 }
             }
         }
@@ -484,6 +503,10 @@ public enum Evaluator {
             let vias = items.compactMap(\.via)
             finding.seenBy = Set(items.flatMap { $0.via != nil ? ["container"] : $0.views.isEmpty ? ["static"] : $0.views }).sorted()
             finding.via = vias.min()
+            for event in items.flatMap(\.events) where !finding.events.contains(event) && finding.events.count < Finding.maxEvents {
+                finding.events.append(event)
+            }
+            finding.fields = Set(items.flatMap(\.fields)).sorted()
             findings.append(finding)
         }
         return findings.sorted { ($0.platform, $0.rule, $0.channel.rawValue, $0.id) < ($1.platform, $1.rule, $1.channel.rawValue, $1.id) }

@@ -23,6 +23,7 @@ extension RulePack {
         for path in yamlFiles("trackers") { pack.loadFile(path) { $0.readTrackerFile(&$1) } }
         for path in yamlFiles("platforms") { pack.loadFile(path) { $0.readProfileFile(&$1) } }
         for path in yamlFiles("containers") { pack.loadFile(path) { $0.readContainerFile(&$1) } }
+        for path in yamlFiles("decoders") { pack.loadFile(path) { $0.readDecoderFile(&$1) } }
         let scoringPath = (directory as NSString).appendingPathComponent("scoring.yml")
         if fileManager.fileExists(atPath: scoringPath) {
             pack.loadFile(scoringPath) { $0.readScoringFile(&$1) }
@@ -38,12 +39,13 @@ extension RulePack {
     /// Loads rule files given as text (file name → YAML), for tests and `rules lint` of single files.
     public static func load(
         entities: [(String, String)], trackers: [(String, String)], scoring: (String, String)? = nil, overrides: [(String, String)] = [],
-        containers: [(String, String)] = []
+        containers: [(String, String)] = [], decoders: [(String, String)] = []
     ) -> RulePack {
         var pack = RulePack()
         for (name, text) in entities { pack.read(name, text) { $0.readEntityFile(&$1) } }
         for (name, text) in trackers { pack.read(name, text) { $0.readTrackerFile(&$1) } }
         for (name, text) in containers { pack.read(name, text) { $0.readContainerFile(&$1) } }
+        for (name, text) in decoders { pack.read(name, text) { $0.readDecoderFile(&$1) } }
         if let scoring { pack.read(scoring.0, scoring.1) { $0.readScoringFile(&$1) } }
         for (name, text) in overrides { pack.read(name, text) { $0.readOverrideFile(&$1) } }
         pack.link()
@@ -612,6 +614,7 @@ extension RulePack {
         }
         trackers = kept.sorted { $0.id < $1.id }
         linkContainers()
+        linkDecoders()
         compiled = trackers.map(CompiledTracker.init)
         urlIndex = [:]
         globPatterns = []

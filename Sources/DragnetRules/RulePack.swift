@@ -172,6 +172,8 @@ public struct RulePack: Sendable {
     var inlineOwners: [(tracker: Int, pattern: Int)] = []
     /// How tag-manager containers and Segment destinations map to trackers (`containers/*.yml`).
     public internal(set) var containers = ContainerRules()
+    /// Pixel decoders (`decoders/*.yml`), in file order: the first whose URLs match reads a request.
+    public internal(set) var decoders: [PixelDecoder] = []
     /// Tracker ids and Segment entities named by container rules, for linking: (id, file, line).
     var containerMarks: [(String, String, Int)] = []
     var segmentEntityMarks: [(String, String, Int)] = []

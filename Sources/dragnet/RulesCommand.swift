@@ -77,7 +77,7 @@ struct RulesCommand: ParsableCommand {
             let warnings = diagnostics.count - errors
             let files = pack.files.count + (policy?.files.count ?? 0)
             let categories = policy.map { ", \($0.categories.count) policy categories" } ?? ""
-            print("\(files) files, \(pack.entities.count) entities, \(pack.trackers.count) trackers\(categories): \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")")
+            print("\(files) files, \(pack.entities.count) entities, \(pack.trackers.count) trackers, \(pack.decoders.count) decoders\(categories): \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")")
             if errors > 0 { throw ExitCode(ExitStatus.violations) }
         }
     }
@@ -106,7 +106,7 @@ struct RulesCommand: ParsableCommand {
             let examples = result.examples + policyResult.examples
             let failures = result.failures.count + policyResult.failures.count
             let categories = policy.map { " + \($0.categories.count) policy categories" } ?? ""
-            print("\(pack.trackers.count) rules\(categories), \(examples) examples: \(examples - failures) passed, \(failures) failed")
+            print("\(pack.trackers.count) rules + \(pack.decoders.count) decoders\(categories), \(examples) examples: \(examples - failures) passed, \(failures) failed")
             if failures > 0 || !pack.errors.isEmpty || !(policy?.errors.isEmpty ?? true) { throw ExitCode(ExitStatus.violations) }
         }
     }

@@ -102,6 +102,19 @@ struct BrowserTests {
         let pixel = try #require(findings.first { $0["rule"] as? String == "tiktok-pixel" && $0["channel"] as? String == "script" })
         #expect(pixel["accountId"] as? String == "CINJECTEDPIXEL123456")
         #expect(pixel["seenBy"] as? [String] == ["browser"])
+        // The event the pixel posted, decoded: its name and the hashed email it carried.
+        let event = try #require(findings.first { $0["rule"] as? String == "tiktok-pixel" && $0["events"] != nil })
+        #expect(event["events"] as? [String] == ["CompletePayment"])
+        #expect(event["accountId"] as? String == "CINJECTEDPIXEL123456")
+        let fields = event["fields"] as? [[String: String]] ?? []
+        #expect(fields.contains { $0["name"] == "context.user.email" && $0["form"] == "sha256" && $0["data"] == "contact-data" })
+        #expect((event["data"] as? [String] ?? []).contains("contact-data"))
+        let meta = try #require(findings.first { $0["rule"] as? String == "meta-pixel" && $0["events"] != nil })
+        #expect(meta["events"] as? [String] == ["PageView"])
+        #expect((meta["fields"] as? [[String: String]] ?? []).contains { $0["name"] == "ud[em]" && $0["form"] == "plain" })
+        // No value leaves the audit: the canary email and its hash are nowhere in the report.
+        let text = try String(contentsOfFile: output, encoding: .utf8)
+        #expect(!text.contains("8c87b489ce35cf2e") && !text.contains("canary@example.com") && !text.contains("canary%40example.com"))
         #expect(findings.contains { $0["rule"] as? String == "tiktok-pixel" && $0["channel"] as? String == "cookie" })
         #expect(findings.contains { $0["rule"] as? String == "meta-pixel" && $0["accountId"] as? String == "200000000000002" })
         #expect(findings.contains { $0["rule"] as? String == "linkedin-insight" && ($0["seenBy"] as? [String]) == ["browser"] })
@@ -278,6 +291,10 @@ struct HARInputTests {
         #expect(chromePixel["seenBy"] as? [String] == ["browser", "static"])
         #expect(findings(0).contains { $0["rule"] as? String == "tiktok-pixel" && $0["channel"] as? String == "cookie" })
         #expect(findings(0).contains { $0["rule"] as? String == "tiktok-automatic-advanced-matching" })
+        // The pixel's POST body, decoded as it would be from the browser.
+        #expect(findings(0).contains { $0["rule"] as? String == "tiktok-pixel" && $0["events"] as? [String] == ["Pageview"] })
+        // Firefox's noscript pixel: the event and account from the query.
+        #expect(findings(1).contains { $0["rule"] as? String == "meta-pixel" && $0["events"] as? [String] == ["PageView"] })
         // Firefox: no _resourceType; the pixel's type comes from its response (an image), data: URLs skipped.
         #expect(findings(1).contains { $0["rule"] as? String == "meta-pixel" && $0["accountId"] as? String == "300000000000003" })
         #expect(!((pages[1]["resources"] as? [[String: Any]]) ?? []).contains { ($0["url"] as? String)?.hasPrefix("data:") == true && ($0["seenBy"] as? [String]) != nil })

@@ -35,7 +35,7 @@ struct RulesCLITests {
     func lintClean() throws {
         let output = try dragnet(["rules", "lint", "--rules", acmeDirectory])
         #expect(output.status == 0)
-        #expect(output.lines.last == "3 files, 1 entities, 2 trackers: 0 errors, 0 warnings")
+        #expect(output.lines.last == "3 files, 1 entities, 2 trackers, 0 decoders: 0 errors, 0 warnings")
     }
 
     @Test("rules lint: an error is printed as file:line:col with the line and a caret, exit 1")
@@ -49,7 +49,7 @@ struct RulesCLITests {
                 purpose: advertizing
                          ^
             """))
-        #expect(output.lines.last == "4 files, 1 entities, 3 trackers: 1 error, 0 warnings")
+        #expect(output.lines.last == "4 files, 1 entities, 3 trackers, 0 decoders: 1 error, 0 warnings")
     }
 
     @Test("rules test: every example of the shipped rules passes")

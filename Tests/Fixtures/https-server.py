@@ -74,6 +74,17 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self.send(200, body, content_type(name))
 
+    def do_POST(self):
+        # Beacons and pixel posts: the body is read (so the connection stays usable) and dropped.
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(min(length, 1 << 20))
+        host = (self.headers.get("Host") or "").split(":")[0].lower()
+        if self.server.log_path:
+            with self.server.log_lock, open(self.server.log_path, "a") as log:
+                log.write(f"{host} POST {urlsplit(self.path).path}\n")
+        self.send(204, b"", "text/plain")
+
     def find(self, host, parts):
         base = os.path.join(self.server.root, host, parts.path.lstrip("/"))
         if parts.path.endswith("/"):
