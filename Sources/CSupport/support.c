@@ -16,6 +16,18 @@ int dragnet_sha256(const void *data, size_t length, unsigned char *digest) {
     return EVP_Digest(data, length, digest, &written, EVP_sha256(), NULL) == 1 && written == 32;
 }
 
+int dragnet_digest(const char *name, const void *data, size_t length, unsigned char *digest) {
+    static const unsigned char empty = 0;
+    unsigned int written = 0;
+    const EVP_MD *md = EVP_get_digestbyname(name);
+    if (md == NULL) return 0;
+    if (data == NULL) {
+        data = &empty;
+        length = 0;
+    }
+    return EVP_Digest(data, length, digest, &written, md, NULL) == 1 ? (int)written : 0;
+}
+
 void dragnet_tune_allocator(int mmap_threshold, int trim_threshold) {
 #if defined(__GLIBC__)
     mallopt(M_MMAP_THRESHOLD, mmap_threshold);

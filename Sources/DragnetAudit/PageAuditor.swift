@@ -203,6 +203,8 @@ public struct PageAuditor {
         summary.seconds = (capture.seconds * 100).rounded() / 100
         summary.error = capture.error
         summary.finalURL = capture.finalURL
+        summary.canaries = capture.canaries
+        summary.storage = capture.storage.map { StorageKey(area: $0.area, key: $0.key, bytes: $0.bytes) }
         report.browser = summary
         var byURL: [String: Int] = [:]
         for (index, resource) in report.observations.resources.enumerated() where byURL[resource.url] == nil { byURL[resource.url] = index }
@@ -229,6 +231,18 @@ public struct PageAuditor {
         }
         classify(&added, pageSite: report.site)
         report.observations.resources += added
+        // Canaries in what was sent after the typing began (nothing was submitted).
+        if !capture.canaries.isEmpty {
+            let after = capture.requests.dropFirst(capture.requestsBeforeFill).filter { $0.url.hasPrefix("http://") || $0.url.hasPrefix("https://") }
+            var sites: [String: (site: String?, firstParty: Bool?)] = [:]
+            for resource in report.observations.resources { sites[resource.url] = sites[resource.url] ?? (resource.site, resource.firstParty) }
+            report.observations.canaryLeaks = CanarySearch.find(capture.canaries, in: after.map { ($0.url, $0.postData) }).map { leak in
+                var leak = leak
+                leak.site = sites[leak.url]?.site
+                leak.firstParty = sites[leak.url]?.firstParty
+                return leak
+            }
+        }
         if let rules, !rules.decoders.isEmpty {
             report.observations.decoded = capture.requests.compactMap { request in
                 request.url.hasPrefix("http://") || request.url.hasPrefix("https://") ? rules.decode(url: request.url, body: request.postData) : nil

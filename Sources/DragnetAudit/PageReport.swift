@@ -66,8 +66,18 @@ public struct BrowserSummary: Sendable, Hashable {
     public var seconds = 0.0
     public var error: String?
     public var finalURL: String?
+    /// What was typed into which field (`fill`), and the main frame's storage keys with value sizes.
+    public var canaries: [Canary] = []
+    public var storage: [StorageKey] = []
 
     public init() {}
+}
+
+/// A localStorage or sessionStorage key the page set, and its value's size (never the value).
+public struct StorageKey: Sendable, Hashable {
+    public var area: String
+    public var key: String
+    public var bytes: Int
 }
 
 /// How completely Dragnet could read what a page runs (0–1), and what lowered it.
@@ -186,6 +196,10 @@ extension PageReport: JSONRepresentable {
             members.append(("browser", .object([
                 ("requests", .int(browser.requests)), ("cookies", .int(browser.cookies)), ("seconds", .double(browser.seconds)),
                 ("error", .string(browser.error)), ("finalURL", .string(browser.finalURL)),
+                ("canaries", .array(browser.canaries.map { .object([("kind", .string($0.kind)), ("field", .string($0.field)), ("value", .string($0.value))]) })),
+                ("storage", .array(browser.storage.map {
+                    .object([("area", .string($0.area)), ("key", .string($0.key)), ("bytes", .int($0.bytes)), ("seenBy", .array([.string("browser")]))])
+                })),
             ])))
         }
         members += observations.jsonMembers

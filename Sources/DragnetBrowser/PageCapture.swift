@@ -1,4 +1,4 @@
-import DragnetCore
+public import DragnetCore
 public import Foundation
 import Synchronization
 
@@ -51,6 +51,11 @@ public struct BrowserCapture: Sendable {
     public var cookies: [(name: String, domain: String, path: String)] = []
     /// The rendered DOM of the main frame.
     public var html: String = ""
+    /// Canaries typed into the page's fields (`fill`), and the first request sent after typing began.
+    public var canaries: [Canary] = []
+    public var requestsBeforeFill = 0
+    /// localStorage and sessionStorage of the main frame: key, area and value size in bytes (never values).
+    public var storage: [(area: String, key: String, bytes: Int)] = []
     public var error: String?
     /// Seconds from navigation to the end of the capture.
     public var seconds: Double = 0
@@ -72,6 +77,8 @@ public struct CaptureOptions: Sendable {
     public var idle: Double = 0.5
     /// Stay this long after idle (seconds).
     public var dwell: Double = 2
+    /// Type canaries into the page's visible email, phone, name and password fields (never submitted).
+    public var fill = true
 
     public init() {}
 }
@@ -152,8 +159,20 @@ extension BrowserProcess {
         } else if !recorder.loaded && capture.error == nil {
             capture.error = "timeout: no load event within \(Int(options.pageTimeout)) s"
         }
-        // Dwell, unless the browser goes away meanwhile (a stopped run quits it).
-        let dwellEnd = Date().addingTimeInterval(options.dwell)
+        // Scroll to the bottom once (lazy content loads), then type the canaries.
+        if recorder.gone == nil, !stuck, !connection.isClosed {
+            _ = try? await connection.send(
+                "Runtime.evaluate", [("expression", .string("window.scrollTo(0, document.documentElement ? document.documentElement.scrollHeight : 0)"))],
+                session: session, timeout: 5)
+            if options.fill {
+                capture.requestsBeforeFill = recorder.requests.count
+                capture.canaries = await fill(session: session)
+                if capture.canaries.isEmpty { capture.requestsBeforeFill = 0 }
+            }
+        }
+        // Dwell (at least a second after typing, so what the typing triggers is sent), unless the
+        // browser goes away meanwhile (a stopped run quits it).
+        let dwellEnd = Date().addingTimeInterval(max(options.dwell, capture.canaries.isEmpty ? 0 : 1))
         while Date() < dwellEnd && recorder.gone == nil && !stuck && !connection.isClosed {
             try await Task.sleep(nanoseconds: 50_000_000)
         }
@@ -170,6 +189,14 @@ extension BrowserProcess {
         {
             capture.html = dom["result"]?["value"]?.stringValue ?? ""
         }
+        if recorder.gone == nil, !stuck, let items = try? await connection.send(
+            "Runtime.evaluate", [("expression", .string(Self.storageScript)), ("returnByValue", .bool(true))], session: session, timeout: 10),
+            let text = items["result"]?["value"]?.stringValue, let list = try? JSONValue.parse(Array(text.utf8))
+        {
+            capture.storage = (list.arrayValue ?? []).prefix(1_000).map {
+                ($0["area"]?.stringValue ?? "", $0["key"]?.stringValue ?? "", $0["bytes"]?.intValue ?? 0)
+            }
+        }
         if recorder.gone == nil, !stuck, let location = try? await connection.send(
             "Runtime.evaluate", [("expression", .string("location.href")), ("returnByValue", .bool(true))], session: session, timeout: 10)
         {
@@ -179,6 +206,75 @@ extension BrowserProcess {
         capture.seconds = Date().timeIntervalSince(started)
         _ = try? await connection.send("Target.closeTarget", [("targetId", .string(targetID))], timeout: 5)
         return capture
+    }
+}
+
+extension BrowserProcess {
+    /// Visible, enabled text-like fields, marked so each can be focused again; kind by type,
+    /// autocomplete, name, id, placeholder and label. Search and other text fields are left alone.
+    static let fieldScript = #"""
+        (() => {
+          const out = [];
+          for (const el of document.querySelectorAll('input, textarea')) {
+            if (out.length >= 8) break;
+            const type = (el.getAttribute('type') || 'text').toLowerCase();
+            if (!['text', 'email', 'tel', 'password', ''].includes(type)) continue;
+            if (el.disabled || el.readOnly) continue;
+            const box = el.getBoundingClientRect(), style = getComputedStyle(el);
+            if (box.width < 1 || box.height < 1 || style.visibility === 'hidden' || style.display === 'none') continue;
+            const hint = [el.name, el.id, el.getAttribute('autocomplete'), el.placeholder, el.getAttribute('aria-label')].join(' ').toLowerCase();
+            const kind = type === 'password' ? 'password'
+              : type === 'email' || /e-?mail/.test(hint) ? 'email'
+              : type === 'tel' || /phone|mobile|\btel/.test(hint) ? 'phone'
+              : /name/.test(hint) && !/user/.test(hint) ? 'name' : '';
+            if (!kind) continue;
+            el.setAttribute('data-dragnet-fill', String(out.length));
+            out.push({kind: kind, field: el.name || el.id || type});
+          }
+          return JSON.stringify(out);
+        })()
+        """#
+
+    /// Keys and value sizes of localStorage and sessionStorage (values stay in the page).
+    static let storageScript = #"""
+        (() => {
+          const out = [];
+          for (const [area, store] of [['localStorage', () => localStorage], ['sessionStorage', () => sessionStorage]]) {
+            try {
+              const s = store();
+              for (let i = 0; i < s.length && out.length < 1000; i++) {
+                const key = s.key(i);
+                out.push({area: area, key: key, bytes: new Blob([s.getItem(key) || '']).size});
+              }
+            } catch (e) {}
+          }
+          out.sort((a, b) => (a.area + a.key) < (b.area + b.key) ? -1 : 1);
+          return JSON.stringify(out);
+        })()
+        """#
+
+    /// Types a canary into each field with real key events, then blurs it; never submits.
+    func fill(session: String) async -> [Canary] {
+        guard let found = try? await connection.send(
+            "Runtime.evaluate", [("expression", .string(Self.fieldScript)), ("returnByValue", .bool(true))], session: session, timeout: 5),
+            let text = found["result"]?["value"]?.stringValue, let fields = try? JSONValue.parse(Array(text.utf8)).arrayValue
+        else { return [] }
+        var typed: [Canary] = []
+        for (index, field) in fields.enumerated() {
+            guard let kind = field["kind"]?.stringValue, let value = Canary.values[kind] else { continue }
+            let selector = "document.querySelector('[data-dragnet-fill=\"\(index)\"]')"
+            guard (try? await connection.send("Runtime.evaluate", [("expression", .string("\(selector).focus()"))], session: session, timeout: 5)) != nil else { break }
+            for character in value {
+                let text = String(character)
+                _ = try? await connection.send(
+                    "Input.dispatchKeyEvent", [("type", .string("keyDown")), ("key", .string(text)), ("text", .string(text)), ("unmodifiedText", .string(text))],
+                    session: session, timeout: 5)
+                _ = try? await connection.send("Input.dispatchKeyEvent", [("type", .string("keyUp")), ("key", .string(text))], session: session, timeout: 5)
+            }
+            _ = try? await connection.send("Runtime.evaluate", [("expression", .string("\(selector).blur()"))], session: session, timeout: 5)
+            typed.append(Canary(kind: kind, field: field["field"]?.stringValue ?? kind, value: value))
+        }
+        return typed
     }
 }
 

@@ -13,6 +13,8 @@ public struct Observations: Sendable, Hashable {
     public var meta = PageMeta()
     /// Requests the browser made (or a HAR holds) that a pixel decoder read, in request order.
     public var decoded: [DecodedRequest] = []
+    /// Canaries the browser typed that requests sent before any submit.
+    public var canaryLeaks: [CanaryLeak] = []
 
     public init() {}
 }

@@ -333,6 +333,27 @@ public enum Evaluator {
             occurrences.append(item)
         }
 
+        // 4. Canaries typed into the page's fields that a third party received before any submit.
+        for leak in input.observations.canaryLeaks where leak.firstParty == false {
+            let data = leak.kind == "password" ? "credentials" : "contact-data"
+            let evidence = Evidence(url: URLParts.withoutQuery(leak.url), element: "request", snippet: "\(leak.kind) field '\(leak.field)' (\(leak.encoding))")
+            var item: Occurrence
+            if let entity = rules.entity(forHost: leak.host) {
+                guard !isOwn(entity.id) else { continue }
+                item = entityOccurrence(entity, channel: .formPost, evidence: evidence, extraData: [data], site: leak.site)
+                item.title = "Form data sent to \(entity.name) before the form was submitted"
+            } else {
+                let site = leak.site ?? leak.host
+                item = unattributedOccurrence(site: site, channel: .formPost, evidence: evidence, extraData: [data])
+                item.title = "Form data sent to \(site), an unattributed third party, before the form was submitted"
+            }
+            item.rule = "form-data-before-submit"
+            item.severity = leak.kind == "password" ? .critical : .high
+            item.views = ["browser"]
+            item.fields = [DecodedField(name: leak.field, label: leak.kind, data: data, form: leak.encoding)]
+            occurrences.append(item)
+        }
+
         var evaluation = Evaluation()
         evaluation.findings = group(occurrences, pageKey: pageKey(input.pageURL))
         evaluation.entities = entities(occurrences, rules: rules)

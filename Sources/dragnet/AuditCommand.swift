@@ -85,6 +85,9 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: "Seconds the browser stays on a page after network idle.")
     var dwell: Double = 2
 
+    @Flag(name: .customLong("no-fill"), help: "In the browser, do not type canaries (an email, a phone number, a name, a password) into the page's fields to find form data sent before submit.")
+    var noFill = false
+
     @Flag(name: .customLong("no-containers"), help: "Do not fetch and read the tag-manager containers (GTM, gtag) and Segment settings pages load.")
     var noContainers = false
 
@@ -220,6 +223,7 @@ struct AuditCommand: AsyncParsableCommand {
             browserOptions.harContent = harContent
             browserOptions.capture.pageTimeout = pageTimeout
             browserOptions.capture.dwell = dwell
+            browserOptions.capture.fill = !noFill
             browserOptions.arguments = BrowserOptions.arguments(connectTo: fetch.connectTo, insecure: fetch.insecure)
             let pool = BrowserPool(options: browserOptions)
             do {

@@ -133,6 +133,41 @@ struct BrowserTests {
         #expect(Self.ourBrowsers() == 0)
     }
 
+    @Test("canaries typed into the fields: the hashed email on blur and the phone on change reach third parties before submit; the first-party password check does not count; --no-fill types nothing")
+    func formDataBeforeSubmit() throws {
+        let server = try HTTPSFixtureServer.shared.get()
+        let directory = try temporaryDirectory()
+        let output = directory.appendingPathComponent("report.json").path
+        let common = ["audit", "-q", "--no-history", "--no-policies", "--connect-to", server.connectToAll, "-k", "--mode", "browser", "--dwell", "0.3",
+                      "--containers-cache", directory.appendingPathComponent("cache").path, "--output", output]
+        let result = try dragnet(common + ["https://keylog.example/"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try validateAgainstSchema(output).status == 0)
+        let page = try #require((try loadJSON(output)["pages"] as? [[String: Any]])?.first)
+        let browser = try #require(page["browser"] as? [String: Any])
+        let canaries = browser["canaries"] as? [[String: String]] ?? []
+        // Email, phone and password are typed; the search field and the hidden token are not.
+        #expect(canaries.map { $0["field"] ?? "" } == ["email", "phone", "pw"])
+        #expect(canaries.first?["value"] == "Dragnet.Canary@example.com")
+        let leaks = (page["findings"] as? [[String: Any]] ?? []).filter { $0["rule"] as? String == "form-data-before-submit" }
+        #expect(leaks.count == 2)
+        let email = try #require(leaks.first { $0["target"] as? String == "leaky-analytics.example" })
+        #expect((email["fields"] as? [[String: String]])?.first == ["name": "email", "label": "email", "data": "contact-data", "form": "sha256"])
+        #expect(email["severity"] as? String == "high" && email["seenBy"] as? [String] == ["browser"])
+        let phone = try #require(leaks.first { $0["platform"] as? String == "meta" })
+        #expect((phone["fields"] as? [[String: String]])?.first?["form"] == "urlencoded")
+        #expect(phone["title"] as? String == "Form data sent to Meta Platforms, Inc. before the form was submitted")
+        // Storage: keys and sizes, never values.
+        let storage = browser["storage"] as? [[String: Any]] ?? []
+        #expect(storage.map { "\($0["area"] ?? ""):\($0["key"] ?? ""):\($0["bytes"] ?? "")" } == ["localStorage:_ttp_session:6", "sessionStorage:cart:11"])
+        #expect(!(try String(contentsOfFile: output, encoding: .utf8)).contains("abc123"))
+
+        #expect(try dragnet(common + ["--no-fill", "https://keylog.example/"]).status == 0)
+        let quiet = try #require((try loadJSON(output)["pages"] as? [[String: Any]])?.first)
+        #expect(((quiet["browser"] as? [String: Any])?["canaries"] as? [Any])?.isEmpty == true)
+        #expect(!(quiet["findings"] as? [[String: Any]] ?? []).contains { $0["rule"] as? String == "form-data-before-submit" })
+    }
+
     @Test("after SIGTERM or Ctrl-C in the middle of a browser run, no browser of ours is left")
     func signals() throws {
         let server = try HTTPSFixtureServer.shared.get()

@@ -81,3 +81,31 @@ struct DecoderTests {
         #expect(errors.contains { $0.contains("decoder 'two' is defined twice") })
     }
 }
+
+@Suite("Canary search")
+struct CanarySearchTests {
+    @Test("a canary is found as typed, lower-cased, URL-encoded, base64 and hashed; digits only for a phone; nothing in unrelated requests")
+    func encodings() throws {
+        let email = Canary(kind: "email", field: "email", value: "Dragnet.Canary@example.com")
+        let phone = Canary(kind: "phone", field: "tel", value: "+1 555 010 4477")
+        let lowered = "dragnet.canary@example.com"
+        let cases: [(String, String?, String)] = [
+            ("https://t.example/c?e=Dragnet.Canary%40example.com", nil, "urlencoded"),
+            ("https://t.example/c", "{\"e\":\"Dragnet.Canary@example.com\"}", "plain"),
+            ("https://t.example/c", Data(lowered.utf8).base64EncodedString(), "base64"),
+            ("https://t.example/c?h=" + Digest.hex("md5", lowered)!, nil, "md5"),
+            ("https://t.example/c?h=" + Digest.hex("sha1", lowered)!.uppercased(), nil, "sha1"),
+            ("https://t.example/c", "h=" + SHA256.hex(lowered), "sha256"),
+            ("https://t.example/c", "h=" + Digest.hex("sha512", "Dragnet.Canary@example.com")!, "sha512"),
+        ]
+        for (url, body, encoding) in cases {
+            let leaks = CanarySearch.find([email, phone], in: [(url, body)])
+            #expect(leaks.map(\.encoding) == [encoding], "\(url) \(body ?? "")")
+        }
+        #expect(CanarySearch.find([phone], in: [("https://t.example/p?ph=15550104477", nil)]).first?.encoding == "lowercase")
+        #expect(CanarySearch.find([phone], in: [("https://t.example/p", "ph=" + SHA256.hex("15550104477"))]).first?.encoding == "sha256")
+        #expect(CanarySearch.find([email, phone], in: [("https://t.example/p?q=other&h=" + SHA256.hex("someone@example.com"), nil)]).isEmpty)
+        #expect(Digest.hex("md5", "") == "d41d8cd98f00b204e9800998ecf8427e")
+        #expect(Digest.hex("nonsense", "x") == nil)
+    }
+}

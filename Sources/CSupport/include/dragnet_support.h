@@ -8,6 +8,10 @@
 /// Returns 1 on success, 0 on failure. `data` may be NULL when `length` is 0.
 int dragnet_sha256(const void *data, size_t length, unsigned char *digest);
 
+/// Writes the digest of `length` bytes by the algorithm OpenSSL calls `name` (`md5`, `sha1`,
+/// `sha256`, `sha512`) into `digest` (at least 64 bytes). Returns its length, 0 on failure.
+int dragnet_digest(const char *name, const void *data, size_t length, unsigned char *digest);
+
 /// An incremental SHA-256 (an OpenSSL EVP_MD_CTX). NULL when out of memory.
 void *dragnet_sha256_begin(void);
 /// Adds `length` bytes to the digest. Returns 1 on success.
