@@ -45,6 +45,8 @@ public actor BrowserPool {
     private var all: [BrowserProcess] = []
     /// After `shutDown`, no browser starts again.
     private var stopped = false
+    /// Browsers that died and were replaced.
+    public private(set) var replaced = 0
 
     public init(options: BrowserOptions) { self.options = options }
 
@@ -77,6 +79,7 @@ public actor BrowserPool {
         idle.removeAll { $0 === browser }
         await browser.close()
         started -= 1
+        replaced += 1
         if !waiters.isEmpty, let fresh = try? await acquire() { waiters.removeFirst().resume(returning: fresh) }
     }
 
@@ -108,6 +111,9 @@ public actor BrowserPool {
         }
         return .failure(CDPError("the browser crashed twice on this page"))
     }
+
+    /// The process ids of the running browsers (for diagnostics and tests).
+    public func processIDs() -> [Int32] { all.map(\.pid) }
 
     /// Quits every browser; no process of theirs is left.
     public func shutDown() async {

@@ -280,6 +280,7 @@ extension BrowserProcess {
 
 /// Collects a page's network events from all of its sessions.
 final class Recorder: Sendable {
+    static let maxNavigations = 10
     private struct State {
         var requests: [String: ObservedRequest] = [:]
         var order: [String] = []
@@ -289,8 +290,9 @@ final class Recorder: Sendable {
         var lastActivity = Date()
         var loaded = false
         var sessions: [String] = []
-        /// Why the page is no longer there (it closed itself, or its renderer crashed).
+        /// Why the page is no longer there (it closed itself, its renderer crashed, it kept navigating).
         var gone: String?
+        var navigations = 0
     }
     private let state = Mutex(State())
 
@@ -362,6 +364,15 @@ final class Recorder: Sendable {
             case "Page.loadEventFired":
                 state.loaded = true
                 state.lastActivity = Date()
+            case "Page.frameNavigated":
+                // A page that keeps navigating itself never settles: after 10 top-level
+                // navigations it is a redirect loop, ended like a crash.
+                if session == state.sessions.first, params["frame"]?["parentId"] == nil {
+                    state.navigations += 1
+                    if state.navigations > Self.maxNavigations && state.gone == nil {
+                        state.gone = "JavaScript redirect loop (more than \(Self.maxNavigations) navigations)"
+                    }
+                }
             case "Inspector.targetCrashed":
                 if session == state.sessions.first { state.gone = "the page's renderer crashed" }
             case "Inspector.detached":

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import DragnetAudit
 import DragnetBrowser
 import DragnetTestSupport
 import Foundation
@@ -67,6 +68,59 @@ struct BrowserTests {
         #expect(after.requests.contains { $0.url.contains("CINJECTEDPIXEL123456") })
         await browser.close()
         #expect(browser.livingProcesses() == 0)
+    }
+
+    @Test("a renderer that crashes, a JavaScript redirect loop and navigations to file:, chrome: and data: each end their page with a reason; the next page loads")
+    func crashes() async throws {
+        let server = try HTTPSFixtureServer.shared.get()
+        let executable = try #require(BrowserProcess.find())
+        // V8's heap capped so the allocation loop ends in a renderer crash quickly.
+        let browser = try BrowserProcess(executable: executable, extraArguments: [
+            "--host-resolver-rules=MAP * 127.0.0.1:\(server.port)", "--ignore-certificate-errors", "--js-flags=--max-old-space-size=48",
+        ])
+        var options = CaptureOptions()
+        options.dwell = 0.3
+        options.pageTimeout = 8
+        let crash = try await browser.capture("https://crash.example/", options: options)
+        #expect(crash.error == "the page's renderer crashed", "\(crash.error ?? "no error")")
+        #expect(crash.seconds < 12)
+        let loop = try await browser.capture("https://loop.example/", options: options)
+        #expect(loop.error?.hasPrefix("JavaScript redirect loop") == true, "\(loop.error ?? "no error")")
+        #expect(loop.seconds < 12)
+        let escape = try await browser.capture("https://escape.example/", options: options)
+        #expect(escape.error == nil, "\(escape.error ?? "")")
+        #expect(escape.finalURL == "https://escape.example/")
+        #expect(escape.html.contains("<h1>Escape</h1>"))
+        #expect(!escape.requests.contains { !$0.url.hasPrefix("https://") })
+        let after = try await browser.capture("https://inject.example/", options: options)
+        #expect(after.requests.contains { $0.url.contains("CINJECTEDPIXEL123456") })
+        await browser.close()
+        #expect(browser.livingProcesses() == 0)
+    }
+
+    @Test("a browser killed in the middle of a page is replaced and the page tried once more; the pool goes on")
+    func browserDies() async throws {
+        let server = try HTTPSFixtureServer.shared.get()
+        var options = BrowserOptions(executable: try #require(BrowserProcess.find()))
+        options.jobs = 1
+        options.pagesPerBrowser = 1
+        options.capture.dwell = 2
+        options.arguments = ["--host-resolver-rules=MAP * 127.0.0.1:\(server.port)", "--ignore-certificate-errors"]
+        let pool = BrowserPool(options: options)
+        try await pool.warmUp()
+        let first = try #require(await pool.processIDs().first)
+        let killer = Task {
+            try await Task.sleep(for: .milliseconds(900))
+            kill(first, SIGKILL)
+        }
+        let result = await pool.capture("https://inject.example/")
+        _ = try? await killer.value
+        let capture = try result.get()
+        #expect(capture.requests.contains { $0.url.contains("CINJECTEDPIXEL123456") })
+        let second = try #require(await pool.processIDs().first)
+        #expect(second != first)
+        #expect(await pool.replaced == 1)
+        await pool.shutDown()
     }
 
     @Test("a program that does not speak the DevTools protocol is reported, not waited for")
