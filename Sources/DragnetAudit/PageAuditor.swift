@@ -226,6 +226,7 @@ public struct PageAuditor {
                 element: "request", attribute: request.type.lowercased(), line: 0)
             resource.likelyPixel = request.type == "Image" || request.type == "Ping"
             resource.seenBy = ["browser"]
+            if request.initiatorType == "script", let script = request.initiatorURL, script.hasPrefix("http") { resource.initiator = URLParts.withoutQuery(script) }
             byURL[request.url] = -1
             added.append(resource)
         }
@@ -350,6 +351,13 @@ public struct PageAuditor {
         for resource in report.observations.resources where resource.isNetwork {
             guard let site = resource.site else { continue }
             graph.addEdge(.init(from: DataFlowGraph.pageID, to: siteNode(site), type: .loads, kind: resource.kind.rawValue))
+        }
+        // Who made which request: "a script from site A made a request to site B".
+        for resource in report.observations.resources where resource.isNetwork {
+            guard let site = resource.site, let script = resource.initiator, let host = WebURL(script)?.host else { continue }
+            let from = sites.site(of: host)
+            guard from != site else { continue }
+            graph.addEdge(.init(from: siteNode(from), to: siteNode(site), type: .initiates, kind: resource.kind.rawValue, labels: [script]))
         }
         for link in report.observations.links where link.scheme == "http" || link.scheme == "https" {
             guard let site = link.site else { continue }

@@ -27,6 +27,9 @@ public struct DataFlowGraph: Sendable, Hashable {
         case linksTo = "links-to"
         /// page or form → entity: data categories (labels) leave the page through a channel (kind).
         case sends
+        /// site → site: a script from the first site made a request (of `kind`) to the second,
+        /// as the browser saw it; `labels` name the scripts.
+        case initiates
         /// site → entity: the entity owns the site.
         case ownedBy = "owned-by"
         /// entity → platform: the entity's data ends up with the platform.

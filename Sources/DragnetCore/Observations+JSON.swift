@@ -33,6 +33,7 @@ extension Resource: JSONRepresentable {
         if lazy { members.append(("lazy", .bool(true))) }
         if let blockedBy { members.append(("blockedBy", .string(blockedBy))) }
         if !seenBy.isEmpty { members.append(("seenBy", .array(seenBy.map { .string($0) }))) }
+        if let initiator { members.append(("initiator", .string(initiator))) }
         if async { members.append(("async", .bool(true))) }
         if deferred { members.append(("defer", .bool(true))) }
         if module { members.append(("module", .bool(true))) }

@@ -78,6 +78,8 @@ public struct Resource: Sendable, Hashable {
     public var integrity: String?
     /// Views that saw it besides the page's HTML: `browser` (a request the browser made). Empty: the HTML only.
     public var seenBy: [String] = []
+    /// The script that made the request, when the browser says (its URL without the query).
+    public var initiator: String?
 
     /// Whether the browser would fetch it over the network.
     public var isNetwork: Bool { scheme == "http" || scheme == "https" }

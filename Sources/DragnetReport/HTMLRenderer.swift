@@ -42,6 +42,16 @@ extension ReportRenderer {
             body.append("</tbody></table>")
             body.append("<h3>Data flows</h3>")
             body.append(svg(page))
+            let initiated = page.edges.filter { $0.type == "initiates" }
+            if !initiated.isEmpty {
+                let labels = Dictionary(page.nodes.map { ($0.id, $0.label) }, uniquingKeysWith: { first, _ in first })
+                body.append("<p>Which site's scripts made requests to which other site (seen by the browser):</p><ul class=\"initiated\">")
+                for edge in initiated.prefix(40) {
+                    let scripts = edge.labels.prefix(3).map { "<code>\(xml($0))</code>" }.joined(separator: ", ")
+                    body.append("<li>\(xml(labels[edge.from] ?? edge.from)) → \(xml(labels[edge.to] ?? edge.to)): \(edge.count) \(xml(edge.kind ?? "request")) request\(edge.count == 1 ? "" : "s") by \(scripts)</li>")
+                }
+                body.append("</ul>")
+            }
             body.append("<h3>Findings</h3>")
             body.append("<table class=\"sortable\"><thead><tr><th>severity</th><th>platform</th><th>finding</th><th>channel</th><th>data</th><th>evidence</th><th>id</th></tr></thead><tbody>")
             for finding in page.findings.sorted(by: { ($1.severityRank, $0.platform, $0.id) < ($0.severityRank, $1.platform, $1.id) }) {
@@ -130,6 +140,12 @@ extension ReportRenderer {
         }
         for id in sites { line("page", id, "loads") }
         for edge in page.edges where edge.type == "owned-by" && shownSites.contains(edge.from) { line(edge.from, edge.to, "owned") }
+        // A script of one site making requests to another: an arc beside the sites column.
+        for edge in page.edges where edge.type == "initiates" {
+            guard let a = position[edge.from], let b = position[edge.to], edge.from != "page" else { continue }
+            let bend = a.x + 190 + 30 + abs(a.y - b.y) / 8
+            parts.append("<path class=\"initiates\" d=\"M\(a.x + 190) \(a.y) C\(bend) \(a.y) \(bend) \(b.y) \(a.x + 190) \(b.y)\"><title>\(xml(edge.labels.first ?? "")) → \(xml(nodes[edge.to]?.label ?? edge.to))</title></path>")
+        }
         for edge in page.edges where edge.type == "part-of" {
             line(edge.from, edge.to, "part", label: sent[edge.from].map { $0.sorted().joined(separator: ", ") })
         }
@@ -157,7 +173,7 @@ extension ReportRenderer {
         svg line{stroke:#bbb;stroke-width:1}svg line.part{stroke:#c62828;stroke-width:2}svg line.owned{stroke:#888}
         svg .node rect{fill:#e3f2fd;stroke:#90caf9}svg .node.entity rect{fill:#fff3e0;stroke:#ffb74d}
         svg .node.platform rect{fill:#ffebee;stroke:#e57373}svg .node.page rect{fill:#e8f5e9;stroke:#81c784}
-        svg text{font:11px sans-serif;fill:#222}svg text.edge{fill:#c62828;font-size:10px}
+        svg path.initiates{fill:none;stroke:#6a1b9a;stroke-dasharray:3 2}svg text{font:11px sans-serif;fill:#222}svg text.edge{fill:#c62828;font-size:10px}
         """
 
     static let sortScript = """

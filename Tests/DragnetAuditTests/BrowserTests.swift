@@ -166,6 +166,14 @@ struct BrowserTests {
         let meta = try #require(findings.first { $0["rule"] as? String == "meta-pixel" && $0["events"] != nil })
         #expect(meta["events"] as? [String] == ["PageView"])
         #expect((meta["fields"] as? [[String: String]] ?? []).contains { $0["name"] == "ud[em]" && $0["form"] == "plain" })
+        // The initiator chain: the page's own inline script injected TikTok's loader and sent the event.
+        let edges = (page["graph"] as? [String: Any])?["edges"] as? [[String: Any]] ?? []
+        #expect(edges.contains {
+            $0["type"] as? String == "initiates" && $0["from"] as? String == "site:inject.example" && $0["to"] as? String == "site:tiktok.com"
+                && $0["kind"] as? String == "script" && $0["labels"] as? [String] == ["https://inject.example/"]
+        })
+        let pageResources = page["resources"] as? [[String: Any]] ?? []
+        #expect(pageResources.contains { ($0["url"] as? String)?.hasPrefix("https://analytics.tiktok.com/i18n/pixel/events.js") == true && $0["initiator"] as? String == "https://inject.example/" })
         // No value leaves the audit: the canary email and its hash are nowhere in the report.
         let text = try String(contentsOfFile: output, encoding: .utf8)
         #expect(!text.contains("8c87b489ce35cf2e") && !text.contains("canary@example.com") && !text.contains("canary%40example.com"))
@@ -282,7 +290,9 @@ struct BrowserTests {
             #expect(tiktok["_resourceType"] as? String == "script")
             #expect((tiktok["_initiator"] as? [String: Any])?["url"] as? String == "https://inject.example/")
             #expect((tiktok["response"] as? [String: Any])?["status"] as? Int == 404)
-            let beacon = try #require(entries.compactMap { $0["request"] as? [String: Any] }.first { $0["postData"] != nil })
+            let beacon = try #require(entries.compactMap { $0["request"] as? [String: Any] }.first {
+                $0["postData"] != nil && ($0["url"] as? String)?.hasPrefix("https://www.facebook.com/tr") == true
+            })
             let text = (beacon["postData"] as? [String: Any])?["text"] as? String
             #expect(text == (content ? "ud%5Bem%5D=canary%40example.com" : "[redacted: 31 bytes]"))
         }
