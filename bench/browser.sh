@@ -8,8 +8,11 @@
 #   (b) chromium --headless=new --dump-dom, one process per page (xargs -P JOBS)
 #   (c) dragnet audit --mode browser with its defaults (network idle + 2 s dwell)
 #   (d) dragnet audit --mode static
+#   (e) dragnet audit --mode auto (static first; pages below coverage 0.8 go to the browser)
 # Prints pages per minute (medians) and a/b (target >= 2.5); peak memory of the browser
-# processes of (a), summed PSS and RSS (target PSS <= 1 GB with 2 workers).
+# processes of (a), summed PSS and RSS (target PSS <= 1 GB with 2 workers); for (e) the pages
+# it escalated, its time relative to (c) (target <= 40%) and the share of (c)'s findings it
+# also found (target >= 95%).
 #   PAGES=50 RUNS=3 JOBS=2 PORT=18093 bench/browser.sh
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -73,11 +76,12 @@ for ((run = 1; run <= RUNS; run++)); do
     timed "$B/b.times" xargs -P "$JOBS" -n 1 "$B/dump-dom.sh" < "$B/urls.txt"
     timed "$B/c.times" "$DRAGNET" "${COMMON[@]}" --mode browser --output "$B/c.json" "$B/urls.txt"
     timed "$B/d.times" "$DRAGNET" "${COMMON[@]}" --mode static --output "$B/d.json" "$B/urls.txt"
-    printf 'run %d: (a) browser dwell 0 %ss  (b) dump-dom %ss  (c) browser defaults %ss  (d) static %ss  peak PSS/RSS of (a) browsers: %s KiB\n' "$run" \
+    timed "$B/e.times" "$DRAGNET" "${COMMON[@]}" --mode auto --output "$B/e.json" "$B/urls.txt"
+    printf 'run %d: (a) browser dwell 0 %ss  (b) dump-dom %ss  (c) browser defaults %ss  (d) static %ss  (e) auto %ss  peak PSS/RSS of (a) browsers: %s KiB\n' "$run" \
         "$(tail -1 "$B/a.times" | cut -d' ' -f1)" "$(tail -1 "$B/b.times" | cut -d' ' -f1)" "$(tail -1 "$B/c.times" | cut -d' ' -f1)" \
-        "$(tail -1 "$B/d.times" | cut -d' ' -f1)" "$(tr ' ' / < "$B/mem.$run")"
+        "$(tail -1 "$B/d.times" | cut -d' ' -f1)" "$(tail -1 "$B/e.times" | cut -d' ' -f1)" "$(tr ' ' / < "$B/mem.$run")"
 done
-a=$(median "$B/a.times" 1); b=$(median "$B/b.times" 1); c=$(median "$B/c.times" 1); d=$(median "$B/d.times" 1)
+a=$(median "$B/a.times" 1); b=$(median "$B/b.times" 1); c=$(median "$B/c.times" 1); d=$(median "$B/d.times" 1); e=$(median "$B/e.times" 1)
 pss=$(awk '{print $1}' "$B"/mem.* | sort -n | tail -1); rss=$(awk '{print $2}' "$B"/mem.* | sort -n | tail -1)
 python3 - "$B/a.json" "$B/d.json" <<'PY'
 import json, sys
@@ -88,7 +92,17 @@ errors = sum(1 for p in a["pages"] if (p.get("browser") or {}).get("error"))
 print(f"(a): {a['summary']['pages']} pages, {errors} with a browser error; findings only the browser saw: {len(only)}; static findings also found by (a): "
       f"{len(pairs(d) & pairs(a))} of {len(pairs(d))}")
 PY
-awk -v a="$a" -v b="$b" -v c="$c" -v d="$d" -v n="$PAGES" 'BEGIN {
-    printf "pages/min (medians): (a) browser dwell 0 %.1f  (b) chromium --dump-dom per page %.1f  (c) browser defaults %.1f  (d) static %.1f\n", 60*n/a, 60*n/b, 60*n/c, 60*n/d
+python3 - "$B/c.json" "$B/e.json" "$c" "$e" <<'PY'
+import json, sys
+c, e = (json.load(open(p)) for p in sys.argv[1:3])
+tc, te = float(sys.argv[3]), float(sys.argv[4])
+def pairs(r): return {(p["url"], f["platform"], f["rule"]) for p in r["pages"] for f in p["findings"] if f["data"]}
+escalated = sum(1 for p in e["pages"] if any(r.startswith("escalated") for r in p.get("coverage", {}).get("reasons", [])))
+found = len(pairs(c) & pairs(e))
+print(f"(e) auto: escalated {escalated} of {e['summary']['pages']} pages; time {100 * te / tc:.0f}% of (c) (target <= 40%); "
+      f"found {found} of (c)'s {len(pairs(c))} findings with data = {100 * found / max(1, len(pairs(c))):.1f}% (target >= 95%)")
+PY
+awk -v a="$a" -v b="$b" -v c="$c" -v d="$d" -v e="$e" -v n="$PAGES" 'BEGIN {
+    printf "pages/min (medians): (a) browser dwell 0 %.1f  (b) chromium --dump-dom per page %.1f  (c) browser defaults %.1f  (d) static %.1f  (e) auto %.1f\n", 60*n/a, 60*n/b, 60*n/c, 60*n/d, 60*n/e
     printf "ratio (a)/(b): %.2f (target >= 2.5); (c) vs (b): %.2f (target >= 1.0)\n", b/a, b/c }'
 echo "peak memory of the browser processes in (a), $JOBS workers: PSS $((pss / 1024)) MiB, summed RSS $((rss / 1024)) MiB (target PSS <= 1024 MiB)"
