@@ -4,7 +4,7 @@
 # and every host is mapped there (the fetcher with --connect-to, Chromium with
 # --host-resolver-rules), so third-party requests are answered at once with 404, the same for
 # every arm. Arms, alternating, RUNS times each, JOBS pages at a time:
-#   (a) dragnet audit --mode browser --dwell 0            (like for like with b)
+#   (a) dragnet audit --mode browser --dwell 0 --no-fill  (like for like with b)
 #   (b) chromium --headless=new --dump-dom, one process per page (xargs -P JOBS)
 #   (c) dragnet audit --mode browser with its defaults (network idle + 2 s dwell)
 #   (d) dragnet audit --mode static
@@ -71,7 +71,7 @@ chmod +x "$B/dump-dom.sh"
 echo "pages: $PAGES, runs: $RUNS, $JOBS at a time; $(nproc) cores; $("$CHROMIUM" --version 2>/dev/null)"
 for ((run = 1; run <= RUNS; run++)); do
     sample "dragnet-browser-" "$B/mem.$run" & SAMPLER=$!
-    timed "$B/a.times" "$DRAGNET" "${COMMON[@]}" --mode browser --dwell 0 --output "$B/a.json" "$B/urls.txt"
+    timed "$B/a.times" "$DRAGNET" "${COMMON[@]}" --mode browser --dwell 0 --no-fill --output "$B/a.json" "$B/urls.txt"
     kill "$SAMPLER"; wait "$SAMPLER" 2>/dev/null || true
     timed "$B/b.times" xargs -P "$JOBS" -n 1 "$B/dump-dom.sh" < "$B/urls.txt"
     timed "$B/c.times" "$DRAGNET" "${COMMON[@]}" --mode browser --output "$B/c.json" "$B/urls.txt"

@@ -34,6 +34,13 @@ public final class BrowserProcess: Sendable {
         return nil
     }
 
+    /// Whether /dev/shm is missing or under 512 MB, as in containers: Chromium then keeps shared memory in /tmp.
+    static let smallDevShm: Bool = {
+        var info = statvfs()
+        guard statvfs("/dev/shm", &info) == 0 else { return true }
+        return UInt64(info.f_blocks) * UInt64(info.f_frsize) < 512 << 20
+    }()
+
     /// Starts the browser. `extraArguments` are added after Dragnet's own flags
     /// (`--host-resolver-rules=…`, `--ignore-certificate-errors` for loopback fixtures).
     public init(executable: String, extraArguments: [String] = []) throws {
@@ -47,11 +54,13 @@ public final class BrowserProcess: Sendable {
         // Close-on-exec on all four: the child gets its ends only as fds 3 and 4 (dup2 clears the flag).
         for fd in toBrowser + fromBrowser { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var arguments = [
-            executable, "--headless=new", "--remote-debugging-pipe", "--user-data-dir=\(profile)", "--disable-dev-shm-usage",
+            executable, "--headless=new", "--remote-debugging-pipe", "--user-data-dir=\(profile)",
             "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync",
             "--no-default-browser-check", "--disable-gpu", "--mute-audio", "--hide-scrollbars",
         ]
         if getuid() == 0 { arguments.append("--no-sandbox") }
+        // Shared memory in /tmp files (on disk here) only where /dev/shm is too small (containers' 64 MB).
+        if Self.smallDevShm { arguments.append("--disable-dev-shm-usage") }
         arguments += extraArguments
         arguments.append("about:blank")
 

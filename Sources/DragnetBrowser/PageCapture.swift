@@ -118,7 +118,7 @@ extension BrowserProcess {
                     follow(child)
                     recorder.addSession(child)
                     Task {
-                        _ = try? await connection.send("Network.enable", session: child, timeout: 10)
+                        _ = try? await connection.send("Network.enable", Self.networkParameters, session: child, timeout: 10)
                         _ = try? await connection.send(
                             "Target.setAutoAttach", [("autoAttach", .bool(true)), ("waitForDebuggerOnStart", .bool(true)), ("flatten", .bool(true))],
                             session: child, timeout: 10)
@@ -130,7 +130,7 @@ extension BrowserProcess {
         follow(session)
         recorder.addSession(session)
         defer { for child in recorder.sessions { connection.stopListening(session: child) } }
-        try await connection.send("Network.enable", session: session)
+        try await connection.send("Network.enable", Self.networkParameters, session: session)
         try await connection.send("Page.enable", session: session)
         _ = try? await connection.send("Inspector.enable", session: session, timeout: 5)
         // Frames and workers start paused until their Network domain is on, so none of their requests is missed.
@@ -234,6 +234,13 @@ extension BrowserProcess {
           return JSON.stringify(out);
         })()
         """#
+
+    /// No response body is kept for `Network.getResponseBody` (nothing asks for one; keeping them
+    /// cost the browser process more CPU than rendering), request bodies up to 64 KiB come with
+    /// `requestWillBeSent` (the decoders and the canary search read them).
+    static let networkParameters: [(String, JSONValue)] = [
+        ("maxTotalBufferSize", .int(0)), ("maxResourceBufferSize", .int(0)), ("maxPostDataSize", .int(65_536)),
+    ]
 
     /// Keys and value sizes of localStorage and sessionStorage (values stay in the page).
     static let storageScript = #"""

@@ -85,6 +85,9 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: "Seconds the browser stays on a page after network idle.")
     var dwell: Double = 2
 
+    @Option(name: .customLong("browser-arg"), help: "An extra Chromium flag (repeatable), after Dragnet's own, e.g. --browser-arg=--proxy-server=http://127.0.0.1:8080.")
+    var browserArgs: [String] = []
+
     @Flag(name: .customLong("no-fill"), help: "In the browser, do not type canaries (an email, a phone number, a name, a password) into the page's fields to find form data sent before submit.")
     var noFill = false
 
@@ -224,7 +227,7 @@ struct AuditCommand: AsyncParsableCommand {
             browserOptions.capture.pageTimeout = pageTimeout
             browserOptions.capture.dwell = dwell
             browserOptions.capture.fill = !noFill
-            browserOptions.arguments = BrowserOptions.arguments(connectTo: fetch.connectTo, insecure: fetch.insecure)
+            browserOptions.arguments = BrowserOptions.arguments(connectTo: fetch.connectTo, insecure: fetch.insecure) + browserArgs
             let pool = BrowserPool(options: browserOptions)
             do {
                 try await pool.warmUp()
