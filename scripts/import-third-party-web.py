@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate the entity rule pack rules/entities/*.yml from third-party-web and whotracks.me.
+"""Generate the entity rule pack rules/entities/ from third-party-web and whotracks.me.
 
 Usage:
     python3 scripts/import-third-party-web.py \
@@ -15,16 +15,18 @@ Inputs:
 
 Output, all into the output directory:
   - one YAML file per entity in ENTITIES (the hand-tabled entities);
-  - one YAML file per other third-party-web entity (id = slug of its name), and one per
-    third-party-web company that has no entity of its own but owns some (no domains);
-  - one YAML file per whotracks.me company whose tracker domains no entity above covers;
+  - third-party-web.tsv: one line per other third-party-web entity (id = slug of its name),
+    and one per third-party-web company that has no entity of its own but owns some (no
+    domains);
+  - whotracksme.tsv: one line per whotracks.me company whose tracker domains no entity above
+    covers (TSV format: see render_tsv and the generated README.md);
   - README.md, conflicts.log (every domain two entities claimed and the rule that settled
     it), LICENSE-third-party-web (copied from the LICENSE next to entities.js) and
     ATTRIBUTION-whotracksme.md.
 Entity files without the generated header are hand-written: the script reads their
 domains (they win every conflict) and never touches them; the files named in HAND_WRITTEN
-must be in the output directory. Generated .yml files that are no longer produced are
-deleted. The output is deterministic: the same input gives byte-identical files. Bad input
+must be in the output directory. Generated .yml files that are no longer produced (including
+those of entities that now go to a .tsv file) are deleted. The output is deterministic: the same input gives byte-identical files. Bad input
 (entities.js node cannot evaluate or that is not a list of entities, an SQL dump without
 the expected tables) stops the script before it writes anything.
 
@@ -250,8 +252,10 @@ ENTITIES = [
     dict(id="piano", name="Piano", tpw=["piano"]),
     dict(id="akamai-mpulse", name="Akamai mPulse", tpw=["mPulse"]),
     dict(id="dynatrace", name="Dynatrace", tpw=["Dynatrace", "Keynote"]),
-    dict(id="new-relic", name="New Relic", tpw=["New Relic"]),
-    dict(id="sentry", name="Sentry", tpw=["Sentry"]),
+    dict(id="new-relic", name="New Relic", category="analytics", tpw=["New Relic"],
+         comment="New Relic: its browser agent sends page timings, errors and sessions (real-user monitoring)."),
+    dict(id="sentry", name="Sentry", category="analytics", tpw=["Sentry"],
+         comment="Sentry: error and session-replay reports with the page URL and user context."),
     dict(id="tealium", name="Tealium", tpw=["Tealium"]),
     dict(id="ensighten", name="Ensighten", tpw=["company:Ensighten", "Ensighten CMP"]),
     dict(id="commanders-act", name="Commanders Act", category="consent",
@@ -1311,6 +1315,68 @@ def render(e):
     return "\n".join(out) + "\n"
 
 
+TSV_COLUMNS = ["id", "name", "category", "parent", "platform", "domains"]
+TSV_FILES = {  # tier -> (file name, source name, licence, url, header)
+    TIER_TPW: ("third-party-web.tsv", "third-party-web", "MIT", TPW_URL, HEADER),
+    TIER_WTM: ("whotracksme.tsv", "whotracks.me", "CC-BY-4.0", WTM_URL, HEADER_WTM),
+}
+
+
+def tsv_text(s):
+    """A TSV cell: control characters (TAB, CR, LF …) become spaces; no runs of spaces, no
+    leading or trailing space."""
+    s = "".join(" " if unicodedata.category(c) == "Cc" else c for c in str(s))
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def entity_domains(e):
+    return sorted({d for ds in e["domains"].values() for d in ds})
+
+
+def render_tsv(tier, ents):
+    """The entity table of one source: header comments, then one TAB-separated line per
+    entity (id, name, category, parent, platform, domains), sorted by id; `-` for none."""
+    fname, source, licence, url, header = TSV_FILES[tier]
+    rows = sorted((e for e in ents if e["tier"] == tier), key=lambda e: e["id"])
+    out = [header, f"# source: {url} licence {licence} checked {CHECKED}"]
+    if tier == TIER_TPW:
+        mixed = [e["id"] for e in rows if "whotracksme" in e["domains"]]
+        if mixed:
+            # Not a `# source:` line: a loader takes the last of those for every entity.
+            out.append(f"# whotracks.me ({WTM_URL}, CC-BY-4.0, checked {CHECKED}) adds domains "
+                       f"to {len(mixed)} of these entities; ATTRIBUTION-whotracksme.md lists them.")
+    out.append("# " + "\t".join(TSV_COLUMNS))
+    for e in rows:
+        name = tsv_text(e["name"])
+        domains = entity_domains(e)
+        cells = [e["id"], name, e["category"], e.get("parent") or "-",
+                 e.get("platform") or e["id"], " ".join(domains) if domains else "-"]
+        assert name and name != "-", (fname, e["id"], e["name"])
+        assert all(re.match(r"^[a-z0-9-]+$", c) for c in (cells[0], cells[4])), cells
+        assert all(DOMAIN_RE.match(d) for d in domains), (e["id"], domains)
+        assert not any("\t" in c or "\n" in c for c in cells), cells
+        out.append("\t".join(cells))
+    return "\n".join(out) + "\n"
+
+
+def check_output(ents, hand):
+    """Whole-pack invariants: unique ids, parents that resolve, and no domain
+    in two entities (hand-written files included)."""
+    ids = collections.Counter([e["id"] for e in ents] + list(hand))
+    dup = sorted(i for i, n in ids.items() if n > 1)
+    if dup:
+        fail(f"duplicate entity ids: {dup[:10]}")
+    for e in ents:
+        if e.get("parent") and e["parent"] not in ids:
+            fail(f"{e['id']}: parent {e['parent']!r} is no entity")
+    owner = {}
+    for eid, domains in [(e["id"], entity_domains(e)) for e in ents] + sorted(hand.items()):
+        for d in domains:
+            if d in owner:
+                fail(f"domain {d} is in both {owner[d]} and {eid}")
+            owner[d] = eid
+
+
 # ---------------------------------------------------------------------------
 # README, attribution, conflicts.log
 
@@ -1337,16 +1403,32 @@ def render_readme(ents, hand, log):
     n_wtm = sum(1 for e in ents if e["tier"] == TIER_WTM)
     n_merged = sum(1 for e in ents if e["tier"] == TIER_TPW and not e.get("company_level")
                    and "whotracksme" in e["domains"])
+    n_tpw_file = sum(1 for e in ents if e["tier"] == TIER_TPW)
+    n_wtm_file = sum(1 for e in ents if e["tier"] == TIER_WTM)
+    n_mixed = sum(1 for e in ents if e["tier"] == TIER_TPW and "whotracksme" in e["domains"])
     cats = collections.Counter(e["category"] for e in ents)
+    rows = [l for l in render_tsv(TIER_TPW, ents).splitlines() if not l.startswith("#")]
+    example = next((l for l in rows if l.startswith("moat\t")), rows[0] if rows else "")
     lines = [
         "# rules/entities/",
         "",
-        "One YAML file per company: the domains it runs and the platform its data ends up with.",
-        "A domain entry matches that host and every subdomain of it; a host is attributed to the",
-        "entity with the longest matching entry, and no domain belongs to two entities.",
+        "The companies behind third-party hosts: the domains each runs, its owner and the",
+        "platform its data ends up with. A domain entry matches that host and every subdomain of",
+        "it; a host is attributed to the entity with the longest matching entry, and no domain",
+        "belongs to two entities.",
         "",
-        "**Do not edit the generated .yml files by hand.** They are generated by",
-        "`scripts/import-third-party-web.py`; hand edits go in the tables at the top of that script",
+        "Two kinds of file:",
+        "",
+        f"- one YAML file per curated entity: {len(tabled)} tabled entities (`ENTITIES`) and "
+        f"{len(hand)} hand-written",
+        "  ones, with sources, countries and notes;",
+        f"- two entity tables for the bulk import, one line per entity: `third-party-web.tsv` "
+        f"({n_tpw_file}",
+        f"  entities) and `whotracksme.tsv` ({n_wtm_file} entities).",
+        "",
+        "**Do not edit the generated .yml files or the .tsv files by hand.** They are generated by",
+        "`scripts/import-third-party-web.py`, which rewrites every .tsv line and every generated",
+        "YAML file on each run; hand edits go in the tables at the top of that script",
         "(`ENTITIES`, `EXTRA_SOURCES`, `MULTI_TENANT`, `DROPPED`, `CONFLICTS`, `NOT_IMPORTED`,",
         "`EXCLUDED`, `CATEGORY_OVERRIDES`, `PARENTS`, `WTM_COMPANIES`, `PUBLIC_SUFFIXES`).",
         "Entities the sources lack are hand-written files without the generated header",
@@ -1367,7 +1449,7 @@ def render_readme(ents, hand, log):
         "read (entities.js node cannot evaluate or that is not a list of entities with names",
         "and domains, an SQL dump without the trackerdb tables).",
         "",
-        "## Format",
+        "## YAML format (tabled and hand-written entities)",
         "",
         "```yaml",
         "id: bytedance                 # [a-z0-9-]+, equals the file name",
@@ -1385,20 +1467,61 @@ def render_readme(ents, hand, log):
         "  third-party-web: [tiktok.com, ipstatp.com]",
         "```",
         "",
-        "A company-level entity (a third-party-web `company` with no entity of its own) has",
-        "`domains: {}`: it exists to be the `parent` of its products.",
+        "## TSV format (entity tables)",
+        "",
+        "UTF-8, LF line ends, one entity per line, sorted by id. Lines starting with `#` are",
+        "comments: the generated header, then `# source: URL licence L checked DATE` (the exact",
+        "commit of the data and its licence; it applies to every line of the file), then the",
+        "column names. There are no blank lines.",
+        "",
+        "```",
+        HEADER,
+        f"# source: {TPW_URL} licence MIT checked {CHECKED}",
+        "# id\tname\tcategory\tparent\tplatform\tdomains",
+        example,
+        "```",
+        "",
+        "Six columns, each separated by one TAB:",
+        "",
+        "1. `id`: `[a-z0-9-]+`, unique across all entity files, YAML ones included;",
+        "2. `name`: the display name (no TAB or line break);",
+        "3. `category`: " + ", ".join(CATEGORIES[:5]) + ",",
+        "   " + ", ".join(CATEGORIES[5:11]) + ",",
+        "   " + ", ".join(CATEGORIES[11:]) + ";",
+        "4. `parent`: the entity id of the ultimate owner (in a .tsv or a .yml file), `-` when",
+        "   none;",
+        "5. `platform`: the platform the data ends up with: the owner's platform when the owner",
+        "   is a tabled or hand-written entity, else the entity's own id;",
+        "6. `domains`: space-separated, lower-case, no wildcards; `-` when the entity has no",
+        "   domain of its own (a company-level entity, which exists to be the `parent` of its",
+        "   products).",
+        "",
+        "`-` always means \"none\". The generator gives every domain to exactly one entity across",
+        "all files. Should a domain still be in both a YAML file and a .tsv line (a hand-written",
+        "file added without regenerating), the YAML file wins: the tables are read after the",
+        "YAML files and only fill in domains no YAML entity has.",
+        "",
+        "Country, platform name and per-source notes are not in the tables; the source and",
+        "licence are the file's `# source:` line.",
+    ] + ([
+        f"In `third-party-web.tsv`, {n_mixed} entities also list whotracks.me domains (CC-BY-4.0)",
+        "of the company of the same name; a comment line in its header (not a `# source:` line)",
+        "says so and `ATTRIBUTION-whotracksme.md` names them.",
+    ] if n_mixed else []) + [
         "",
         "## What is generated",
         "",
-        f"- {len(tabled)} tabled entities (`ENTITIES`), each gathering one or more third-party-web",
-        "  entities, with facts from other sources in `EXTRA_SOURCES`;",
-        f"- {n_tpw} entities, one per other third-party-web entity, id = slug of its name",
-        f"  ({n_merged} of them also list whotracks.me domains of the company of the same name);",
-        f"- {n_company} company-level entities for third-party-web companies without an entity",
+        f"- {len(tabled)} tabled entities (`ENTITIES`), one .yml file each, each gathering one or",
+        "  more third-party-web entities, with facts from other sources in `EXTRA_SOURCES`;",
+        f"- `third-party-web.tsv`, {n_tpw_file} lines: {n_tpw} entities, one per other",
+        "  third-party-web entity, id = slug of its name",
+        f"  ({n_merged} of them also list whotracks.me domains of the company of the same name),",
+        f"  and {n_company} company-level entities for third-party-web companies without an entity",
         "  (a few also list whotracks.me domains of the company of the same name);",
-        f"- {n_wtm} entities from whotracks.me companies (or, for trackers that name no company,",
-        "  the tracker) whose tracker domains no entity above covers: a domain is added only when",
-        "  no entity lists its registrable domain, the domain itself or a host below it.",
+        f"- `whotracksme.tsv`, {n_wtm_file} lines: entities from whotracks.me companies (or, for",
+        "  trackers that name no company, the tracker) whose tracker domains no entity above",
+        "  covers: a domain is added only when no entity lists its registrable domain, the domain",
+        "  itself or a host below it.",
         "",
         "**Parents.** Entities of one third-party-web `company` share a parent: the tabled entity",
         "that stands for the company, else the entity named like the company, else a",
@@ -1489,19 +1612,23 @@ def render_readme(ents, hand, log):
     lines += ["", f"## Entities ({len(ents) + len(hand)})", "",
               f"Tabled ({len(tabled)}): " + ", ".join(tabled), "",
               f"Hand-written ({len(hand)}): " + ", ".join(sorted(hand)), "",
-              f"Generated from third-party-web ({n_tpw + n_company}) and whotracks.me ({n_wtm}):",
-              "the other .yml files here.", ""]
+              f"Generated from third-party-web ({n_tpw + n_company}): `third-party-web.tsv`; "
+              f"from whotracks.me ({n_wtm}): `whotracksme.tsv`.", ""]
     return "\n".join(lines)
 
 
 def render_attribution(ents):
-    used = sorted(e["id"] for e in ents if "whotracksme" in e["domains"]
-                  or any(s == "whotracksme" and f.get("keep") for s, f in e["sources"]))
+    used = [e for e in ents if "whotracksme" in e["domains"]
+            or any(s == "whotracksme" and f.get("keep") for s, f in e["sources"])]
+    n_wtm = sum(1 for e in ents if e["tier"] == TIER_WTM)
+    tsv_used = sorted(e["id"] for e in used if e["tier"] == TIER_TPW)
+    yml_used = sorted(e["id"] for e in used if e["tier"] == TIER_TABLED)
     return "\n".join([
         "# Attribution: whotracks.me",
         "",
-        "Entity files in this directory whose `sources` include `whotracksme` contain data from",
-        "the whotracks.me tracker database (trackerdb):",
+        "These entities contain data from the whotracks.me tracker database (trackerdb): every",
+        "line of `whotracksme.tsv`, and the `third-party-web.tsv` entities and .yml files listed",
+        "at the end:",
         "",
         "- Title: whotracks.me trackerdb (`whotracksme/data/assets/trackerdb.sql`)",
         "- Author: © Ghostery / whotracks.me contributors",
@@ -1514,9 +1641,13 @@ def render_attribution(ents):
         "the company (`companies`) of their tracker into one entity per company (or per tracker",
         "when it names no company); domains already covered by another entity were left out;",
         "whotracks.me categories were mapped to this project's categories; the company's country",
-        "is given as `country`. The data is used as of the commit above and may be out of date.",
+        "is given as `country` in the YAML files (the .tsv tables have no country column). The",
+        "data is used as of the commit above and may be out of date.",
         "",
-        f"Files using it ({len(used)}): " + ", ".join(used),
+        f"- `whotracksme.tsv`: all {n_wtm} entities;",
+        f"- `third-party-web.tsv`, entities that also list whotracks.me domains ({len(tsv_used)}): "
+        + ", ".join(tsv_used) + ";",
+        f"- .yml files ({len(yml_used)}): " + ", ".join(f"{i}.yml" for i in yml_used) + ".",
         "",
     ])
 
@@ -1593,14 +1724,23 @@ def main():
                              "multi-tenant or kept by another entity); not written")
         ents = [e for e in ents if e not in gone]
     assign_parents(ents, hand, log)
+    # Once parents are known: a domainless entity that owns nothing says nothing; drop it.
+    while True:
+        named = {e.get("parent") for e in ents}
+        gone = [e for e in ents if not e["domains"] and e["id"] not in named and e["tier"] != TIER_TABLED]
+        if not gone:
+            break
+        for e in gone:
+            log.notes.append(f"{e['id']}: no domain and no subsidiary; not written")
+        ents = [e for e in ents if e not in gone]
     for e in ents:
         assert e["category"] in CATEGORIES, (e["id"], e["category"])
         assert re.match(r"^[a-z0-9-]+$", e["id"]), e["id"]
-    ids = [e["id"] for e in ents]
-    if len(set(ids)) != len(ids) or set(ids) & set(hand):
-        fail("duplicate entity id")
+    check_output(ents, hand)
 
-    files = {e["id"] + ".yml": render(e) for e in ents}
+    files = {e["id"] + ".yml": render(e) for e in ents if e["tier"] == TIER_TABLED}
+    for tier, (fname, *_rest) in TSV_FILES.items():
+        files[fname] = render_tsv(tier, ents)
     files["README.md"] = render_readme(ents, hand, log)
     files["conflicts.log"] = render_conflicts(log)
     files["ATTRIBUTION-whotracksme.md"] = render_attribution(ents)
@@ -1631,8 +1771,9 @@ def main():
         print("note " + line, file=sys.stderr)
     tiers = collections.Counter(e["tier"] for e in ents)
     n_domains = sum(len(ds) for e in ents for ds in e["domains"].values())
-    print(f"wrote {len(ents)} entity files to {out_dir} ({tiers[TIER_TABLED]} tabled, "
-          f"{tiers[TIER_TPW]} third-party-web, {tiers[TIER_WTM]} whotracks.me; {n_domains} "
+    print(f"wrote {len(ents)} entities to {out_dir} ({tiers[TIER_TABLED]} tabled .yml files, "
+          f"{tiers[TIER_TPW]} in third-party-web.tsv, {tiers[TIER_WTM]} in whotracksme.tsv; "
+          f"{n_domains} "
           f"domains; {sum(1 for e in ents if e.get('parent'))} with a parent); "
           f"{len(log.conflicts)} conflicts, {len(log.rejected)} entries rejected, "
           f"{len(log.held)} whotracks.me domains held; {removed} stale files removed; "

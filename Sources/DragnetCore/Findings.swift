@@ -18,6 +18,18 @@ public struct EntitySummary: Sendable, Hashable {
     public var platformName: String
     public var category: String
     public var sites: [String]
+    /// The owners above it, nearest first (Moat → Oracle): `[{id, name}]`, empty when it is its own owner.
+    public var owners: [(id: String, name: String)] = []
+
+    public static func == (lhs: EntitySummary, rhs: EntitySummary) -> Bool {
+        lhs.id == rhs.id && lhs.name == rhs.name && lhs.platform == rhs.platform && lhs.platformName == rhs.platformName
+            && lhs.category == rhs.category && lhs.sites == rhs.sites && lhs.owners.map(\.id) == rhs.owners.map(\.id)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(sites)
+    }
 
     public init(id: String, name: String, platform: String, platformName: String, category: String, sites: [String]) {
         self.id = id
@@ -247,7 +259,7 @@ extension EntitySummary: JSONRepresentable {
             ("id", .string(id)), ("name", .string(name)), ("platform", .string(platform)),
             ("platformName", .string(platformName)), ("category", .string(category)),
             ("sites", .array(sites.map { .string($0) })),
-        ])
+        ] + (owners.isEmpty ? [] : [("owners", .array(owners.map { .object([("id", .string($0.id)), ("name", .string($0.name))]) }))]))
     }
 }
 

@@ -410,6 +410,17 @@ public enum Evaluator {
     ]
 
     static func entityOccurrence(_ entity: Entity, channel: Channel, evidence: Evidence, extraData: [String], site: String? = nil) -> Occurrence {
+        if RuleVocabulary.infrastructureCategories.contains(entity.category), extraData.isEmpty,
+            channel == .script || channel == .resource || channel == .iframeEmbed
+        {
+            // A CDN, host or font service serves files: it learns the visitor's IP address, user
+            // agent and the page address (Referer), no identifier, unless other evidence (a cookie,
+            // a pixel, a beacon) shows collection; those stay ordinary findings.
+            return Occurrence(
+                rule: "infrastructure", title: "Page loads files from \(entity.name) (\(entity.category)): it receives the visitor's IP address and the page address",
+                severity: .info, entity: entity.id, platform: entity.platform, channel: .resource, data: ["device-info"], purpose: entity.category,
+                target: entity.id, accountID: nil, evidence: evidence, site: site)
+        }
         let data = Set((channelData[channel] ?? []) + extraData)
         return Occurrence(
             rule: "entity-\(channel.rawValue)", title: "Page \(channelWords[channel]!) \(entity.name)",
@@ -542,9 +553,16 @@ public enum Evaluator {
         }
         return sites.keys.sorted().compactMap { id in
             guard let entity = rules.entity(id: id) else { return nil }
-            return EntitySummary(
+            var summary = EntitySummary(
                 id: entity.id, name: entity.name, platform: entity.platform, platformName: entity.platformName,
                 category: entity.category, sites: sites[id, default: []].sorted())
+            // The ownership path, at most 5 steps (a cycle in the data cannot loop).
+            var next = entity.parent
+            while let parentID = next, summary.owners.count < 5, parentID != entity.id, let parent = rules.entity(id: parentID) {
+                summary.owners.append((parent.id, parent.name))
+                next = parent.parent
+            }
+            return summary
         }
     }
 }

@@ -20,6 +20,11 @@ extension RulePack {
             return names.filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted().map { (folder as NSString).appendingPathComponent($0) }
         }
         for path in yamlFiles("entities") { pack.loadFile(path) { $0.readEntityFile(&$1) } }
+        // Bulk imported entities (entities/*.tsv) after the YAML files, which win on shared domains.
+        let entityFolder = (directory as NSString).appendingPathComponent("entities")
+        for name in ((try? fileManager.contentsOfDirectory(atPath: entityFolder)) ?? []).filter({ $0.hasSuffix(".tsv") }).sorted() {
+            pack.loadEntityTable((entityFolder as NSString).appendingPathComponent(name))
+        }
         for path in yamlFiles("trackers") { pack.loadFile(path) { $0.readTrackerFile(&$1) } }
         for path in yamlFiles("platforms") { pack.loadFile(path) { $0.readProfileFile(&$1) } }
         for path in yamlFiles("containers") { pack.loadFile(path) { $0.readContainerFile(&$1) } }
@@ -135,7 +140,7 @@ extension RulePack {
 
     // MARK: - Entities
 
-    static let entityKeys = ["id", "name", "platform", "platformName", "category", "country", "sources", "domains", "description"]
+    static let entityKeys = ["id", "name", "platform", "platformName", "category", "country", "parent", "sources", "domains", "description"]
 
     private mutating func readEntityFile(_ file: inout YAMLFile) {
         guard let entity = readEntity(file.root, file: &file, requireSources: true) else { return }
@@ -171,6 +176,9 @@ extension RulePack {
                     file.error("unknown category '\(category)'\(hint)", at: value)
                 }
             case "country": entity.country = file.string(value, what: "country")
+            case "parent":
+                guard let parent = file.string(value, what: "parent") else { continue }
+                if Self.isIdentifier(parent) { entity.parent = parent } else { file.error("parent must be an entity id: '\(parent)'", at: value) }
             case "sources": entity.sources = readSources(value, &file)
             case "description": _ = file.string(value, what: "description")
             default: domainsNode = value
@@ -241,6 +249,76 @@ extension RulePack {
         entityIndex[entity.id] = entities.count
         entities.append(entity)
         claim(entity, index: entities.count - 1, file: &file, replacing: replacing)
+    }
+
+    /// Reads an entity table (`entities/*.tsv`, written by the importer): `# source: URL licence L
+    /// checked DATE` in the header, then `id name category parent platform domains` per line, TAB-separated,
+    /// `-` for none. A domain a YAML entity already has stays with it (the table is the fallback);
+    /// a malformed line is a diagnostic for that line, every other line still loads.
+    mutating func loadEntityTable(_ path: String) {
+        files.append(path)
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            diagnostics.append(RuleDiagnostic(file: path, line: 1, column: 1, message: "cannot read file as UTF-8"))
+            return
+        }
+        var source = RuleSource(id: "table", url: "", checked: "")
+        var entityCount = 0
+        for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let number = offset + 1
+            if line.isEmpty { continue }
+            if line.hasPrefix("#") {
+                let words = line.dropFirst().split(separator: " ")
+                if words.first == "source:", words.count >= 2 {
+                    source.url = String(words[1])
+                    if let index = words.firstIndex(of: "licence"), index + 1 < words.count { source.licence = String(words[index + 1]) }
+                    if let index = words.firstIndex(of: "checked"), index + 1 < words.count { source.checked = String(words[index + 1]) }
+                }
+                continue
+            }
+            func problem(_ message: String) {
+                diagnostics.append(RuleDiagnostic(file: path, line: number, column: 1, message: message, sourceLine: String(line)))
+            }
+            guard !source.url.isEmpty else {
+                problem("an entity table needs a '# source: URL licence L checked DATE' line before its entities")
+                return
+            }
+            let columns = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard columns.count == 6 else {
+                problem("expected 6 TAB-separated columns (id, name, category, parent, platform, domains), found \(columns.count)")
+                continue
+            }
+            let (id, name, category, parent, platform) = (columns[0], columns[1], columns[2], columns[3], columns[4])
+            guard Self.isIdentifier(id), Self.isIdentifier(platform), parent == "-" || Self.isIdentifier(parent), !name.isEmpty else {
+                problem("id, platform and parent must be lower-case letters, digits and '-', and the name must not be empty")
+                continue
+            }
+            guard RuleVocabulary.entityCategories.contains(category) else {
+                let hint = YAMLFile.closest(category, in: RuleVocabulary.entityCategories).map { "; did you mean '\($0)'?" } ?? ""
+                problem("unknown category '\(category)'\(hint)")
+                continue
+            }
+            if let existing = entityIndex[id] {
+                problem("entity id '\(id)' is also defined in \(entities[existing].file)")
+                continue
+            }
+            var entity = Entity(
+                id: id, name: name, platform: platform, platformName: platform == id ? name : platform, category: category, country: nil,
+                domains: [:], sources: ["table": source], file: path)
+            entity.parent = parent == "-" ? nil : parent
+            for domain in columns[5].split(separator: " ").map({ $0.lowercased() }) where domain != "-" {
+                guard Self.isDomain(domain) else {
+                    problem("'\(domain)' is not a domain name")
+                    continue
+                }
+                // A hand-written entity keeps its domains; the table's claim is dropped quietly.
+                if domainIndex[domain] == nil { entity.domains[domain] = "table" }
+            }
+            entityIndex[id] = entities.count
+            entities.append(entity)
+            for domain in entity.domains.keys { domainIndex[domain] = entities.count - 1 }
+            entityCount += 1
+        }
+        if entityCount == 0 { diagnostics.append(RuleDiagnostic(file: path, line: 1, column: 1, level: .warning, message: "the entity table has no entities")) }
     }
 
     private mutating func claim(_ entity: Entity, index: Int, file: inout YAMLFile, replacing: Bool) {
@@ -589,6 +667,36 @@ extension RulePack {
 
     /// Cross-file checks: tracker entities exist, required trackers exist; compile patterns.
     private mutating func link() {
+        // A subsidiary whose platform is itself rolls up to its top owner's platform (Moat → Oracle).
+        for index in entities.indices where entities[index].platform == entities[index].id {
+            var owner = index
+            var steps = 0
+            while let parent = entities[owner].parent, let next = entityIndex[parent], next != index, steps < 5 {
+                owner = next
+                steps += 1
+            }
+            if owner != index {
+                entities[index].platform = entities[owner].platform
+                entities[index].platformName = entities[owner].platformName
+            }
+        }
+        // Parents must exist; an entity that reports to another platform takes that platform's name
+        // (from the entity whose id is the platform, else from one that names it: x-corp → "X").
+        var platformNames: [String: String] = [:]
+        for entity in entities where entity.platformName != entity.platform && (entity.id == entity.platform || platformNames[entity.platform] == nil) {
+            platformNames[entity.platform] = entity.platformName
+        }
+        for index in entities.indices {
+            if let parent = entities[index].parent, entityIndex[parent] == nil {
+                diagnostics.append(RuleDiagnostic(
+                    file: entities[index].file, line: 1, column: 1, message: "entity '\(entities[index].id)' names unknown parent '\(parent)'"))
+                entities[index].parent = nil
+            }
+            let platform = entities[index].platform
+            if platform != entities[index].id, entities[index].platformName == platform, let name = platformNames[platform] {
+                entities[index].platformName = name
+            }
+        }
         let known = Set(trackers.map(\.id))
         var kept: [TrackerRule] = []
         for rule in trackers {

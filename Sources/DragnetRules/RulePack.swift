@@ -18,6 +18,8 @@ public struct Entity: Sendable, Hashable {
     public var platformName: String
     public var category: String
     public var country: String?
+    /// The entity that owns this one (Moat → Oracle, LinkedIn → Microsoft); nil when it is its own owner.
+    public var parent: String?
     /// Domain → the source id that documents it.
     public var domains: [String: String]
     public var sources: [String: RuleSource]
@@ -126,8 +128,11 @@ public enum RuleVocabulary {
     ]
     public static let entityCategories = [
         "advertising", "analytics", "social", "session-replay", "tag-manager", "customer-engagement", "consent", "cdn",
-        "video", "payments", "other",
+        "video", "payments", "hosting", "utility", "font", "other",
     ]
+    /// Entity categories that serve files rather than collect data: a script or stylesheet from
+    /// them is a low-weight `infrastructure` flow (IP address and page address), not identifiers.
+    public static let infrastructureCategories: Set<String> = ["cdn", "hosting", "utility", "font"]
 
     /// The flow category a form field of `category` sends.
     public static func flowData(for category: DataCategory) -> String? {
