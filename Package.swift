@@ -46,6 +46,10 @@ let package = Package(
         ),
 
         .target(
+            name: "CResolv",
+            linkerSettings: [.linkedLibrary("resolv")]
+        ),
+        .target(
             name: "CSupport",
             linkerSettings: [.linkedLibrary("crypto")]
         ),
@@ -63,7 +67,7 @@ let package = Package(
         ),
         .target(
             name: "DragnetSites",
-            dependencies: ["CLibPSL", "DragnetCore"],
+            dependencies: ["CLibPSL", "CResolv", "DragnetCore"],
             swiftSettings: swiftSettings
         ),
         // The rule pack built into the binary (generated from rules/ by scripts/generate-builtin-rules.py).

@@ -19,7 +19,7 @@ CORPUS_ROOT=$(dirname "$CORPUS")
 
 tail -n +2 "$INDEX" | while IFS=$'\t' read -r path _ site _; do
     name=$(echo "$path" | tr '/' '_')
-    "$DRAGNET" audit --quiet --no-history --no-policies --no-containers ${RULES:+--rules "$RULES"} --base-url "https://$site/" \
+    "$DRAGNET" audit --quiet --no-history --no-policies --no-containers --no-dns ${RULES:+--rules "$RULES"} --base-url "https://$site/" \
         --output "$B/reports/$name.json" "$CORPUS_ROOT/$path" 2>/dev/null || true
 done
 

@@ -26,8 +26,8 @@ rm -f "$OUT"/audit-*.times
 # Policy discovery (up to 8 more requests per page) and the history database are timed
 # separately ("full"), with a history database of their own, emptied before each run.
 export DRAGNET_HISTORY="$OUT/audit-history.sqlite"
-AUDIT=("$DRAGNET" audit --quiet --concurrency 32 --per-host 32 --no-containers --no-policies --no-history --output "$OUT/audit-report.json")
-FULL=("$DRAGNET" audit --quiet --concurrency 32 --per-host 32 --no-containers --output "$OUT/audit-full-report.json")
+AUDIT=("$DRAGNET" audit --quiet --no-dns --concurrency 32 --per-host 32 --no-containers --no-policies --no-history --output "$OUT/audit-report.json")
+FULL=("$DRAGNET" audit --quiet --no-dns --concurrency 32 --per-host 32 --no-containers --output "$OUT/audit-full-report.json")
 echo "pages: $PAGES, runs: $RUNS each, alternating; nginx on 127.0.0.1:$PORT; $(nproc) cores"
 "${AUDIT[@]}" "$OUT/audit-urls.txt"   # warm-up
 for ((run = 1; run <= RUNS; run++)); do

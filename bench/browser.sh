@@ -58,7 +58,7 @@ PY
     done
 }
 
-COMMON=(audit --quiet --no-history --no-policies --no-containers --browser-jobs "$JOBS" --concurrency 8 --connect-to "::127.0.0.1:$PORT" -k)
+COMMON=(audit --quiet --no-history --no-policies --no-containers --no-dns --browser-jobs "$JOBS" --concurrency 8 --connect-to "::127.0.0.1:$PORT" -k)
 cat > "$B/dump-dom.sh" <<SH
 #!/usr/bin/env bash
 # One Chromium per page, as page-at-a-time tools run it.

@@ -86,7 +86,7 @@ trap 'kill "$(cat "$OUT/nginx/nginx.pid" 2>/dev/null)" "$(cat "$CDN/nginx.pid" 2
 echo "containers served: $(ls "$CDN/www/gtm" | wc -l) ids from the corpus pages; pages on 127.0.0.1:$PORT, containers on https://127.0.0.1:$HTTPS_PORT"
 MAP=()
 for host in www.googletagmanager.com cdn.segment.com; do MAP+=(--connect-to "$host:443:127.0.0.1:$HTTPS_PORT"); done
-COMMON=(audit --quiet --no-policies --no-history --concurrency 32 --per-host 32 -k "${MAP[@]}")
+COMMON=(audit --quiet --no-policies --no-history --no-dns --concurrency 32 --per-host 32 -k "${MAP[@]}")
 "$DRAGNET" "${COMMON[@]}" --no-containers --output "$OUT/containers/plain.json" "$OUT/containers/urls.txt"  # warm-up
 rm -f "$OUT/containers/with.times" "$OUT/containers/without.times"
 for ((run = 1; run <= RUNS; run++)); do

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update
-$SUDO apt-get install -y libcurl4-openssl-dev libxml2-dev libpsl-dev publicsuffix libssl-dev zlib1g-dev pkg-config libsqlite3-dev chromium
+$SUDO apt-get install -y libcurl4-openssl-dev libxml2-dev libpsl-dev publicsuffix libssl-dev zlib1g-dev pkg-config libsqlite3-dev chromium dnsmasq-base
 
 swift build -c release --product dragnet
 echo

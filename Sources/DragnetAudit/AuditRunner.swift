@@ -58,6 +58,8 @@ public struct AuditOptions: Sendable {
     /// Load fetched pages in headless Chromium too (`--mode browser`, or those below
     /// `escalateBelow` coverage with `--mode auto`); nil: no browser.
     public var browser: BrowserOptions?
+    /// Resolves the CNAME chains of first-party hosts (nil: `--no-dns`).
+    public var dns: CNAMEResolver?
     /// A pool already started (`BrowserPool.warmUp`) for `browser`; nil: the run starts its own.
     public var browserPool: BrowserPool?
     /// With `--mode auto` and no usable browser: why pages below the threshold were not escalated.
@@ -191,6 +193,7 @@ public enum AuditRunner {
             if let containerOptions = options.containers, let rules { try ContainerFetcher(fetch: fetchOptions, options: containerOptions, rules: rules) } else { nil }
 
         let browserPool: BrowserPool? = options.browserPool ?? options.browser.map { BrowserPool(options: $0) }
+        let dnsResolver = options.dns
 
         /// Browser, containers, then the policy, for a page whose static audit is done; waiting holds no extraction slot.
         let mode = options.mode
@@ -211,14 +214,20 @@ public enum AuditRunner {
             let needsBrowser = browserCandidate && browserPool != nil
             let needsContainers = containerFetcher != nil && !detected.references.isEmpty
             let needsPolicy = fetched && policyFetcher != nil && report.error == nil && report.site != nil && (200..<300).contains(report.status ?? 0)
-            if !needsContainers && !needsBrowser {
+            // First-party hosts other than the page's own that serve it something: CNAME cloaking candidates.
+            let pageHost = URLParts.split(report.finalURL ?? report.url)?.host
+            let dnsHosts: [String] = dnsResolver == nil || rules == nil ? [] : Array(Set(report.observations.resources.compactMap { resource in
+                resource.isNetwork && resource.firstParty == true && resource.host != pageHost ? resource.host : nil
+            }).sorted().prefix(20))
+            let needsDNS = !dnsHosts.isEmpty
+            if !needsContainers && !needsBrowser && !needsDNS {
                 report.coverage = PageAuditor.coverage(report, rules: rules)
                 if browserCandidate && mode == .auto && report.coverage.score < escalateBelow {
                     report.coverage.reasons.append("not escalated: \(unavailable)")
                 }
                 auditor.evaluate(&report)
             }
-            guard needsContainers || needsPolicy || needsBrowser else {
+            guard needsContainers || needsPolicy || needsBrowser || needsDNS else {
                 continuation.yield(Self.finished(report, historyJSON: keepHistory))
                 return
             }
@@ -226,6 +235,17 @@ public enum AuditRunner {
             await pending.add {
                 var report = staticReport
                 var auditor = PageAuditor(resolver: resolver, firstPartySites: firstParty, filters: filters, rules: rules)
+                if needsDNS, let dnsResolver {
+                    var chains: [CNAMEChain] = []
+                    for host in dnsHosts { chains.append(await dnsResolver.chain(host)) }
+                    report.observations.cnames = chains
+                    if !needsContainers && !needsBrowser {
+                        report.coverage = PageAuditor.coverage(report, rules: rules)
+                        if browserCandidate && mode == .auto && report.coverage.score < escalateBelow {
+                            report.coverage.reasons.append("not escalated: \(unavailable)")
+                        }
+                    }
+                }
                 var loaded: [LoadedContainer] = []
                 if needsContainers, let containerFetcher {
                     for reference in detected.references { loaded.append(await containerFetcher.load(reference)) }
@@ -253,7 +273,7 @@ public enum AuditRunner {
                 }
                 if needsContainers {
                     auditor.applyContainers(&report, loaded: loaded, warnings: detected.warnings)
-                } else if needsBrowser {
+                } else if needsBrowser || needsDNS {
                     auditor.evaluate(&report)
                 }
                 if needsPolicy, let policyFetcher {

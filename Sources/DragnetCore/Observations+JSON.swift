@@ -9,7 +9,9 @@ extension Observations: JSONRepresentable {
             ("links", .array(links.map(\.json))),
             ("policyLinks", .array(policyLinks.map(\.json))),
             ("meta", meta.json),
-        ]
+        ] + (cnames.isEmpty ? [] : [("cnames", .array(cnames.sorted { $0.host < $1.host }.map { chain in
+            .object([("host", .string(chain.host)), ("chain", .array(chain.chain.map { .string($0) })), ("error", .string(chain.error))])
+        }))])
     }
 
     public var json: JSONValue { .object(jsonMembers) }

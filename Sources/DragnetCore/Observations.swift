@@ -15,6 +15,8 @@ public struct Observations: Sendable, Hashable {
     public var decoded: [DecodedRequest] = []
     /// Canaries the browser typed that requests sent before any submit.
     public var canaryLeaks: [CanaryLeak] = []
+    /// CNAME chains of the page's first-party hosts (resolved unless `--no-dns`).
+    public var cnames: [CNAMEChain] = []
 
     public init() {}
 }
@@ -245,3 +247,19 @@ public struct PageMeta: Sendable, Hashable {
 
     public init() {}
 }
+
+/// A host's CNAME chain, or why there is none.
+public struct CNAMEChain: Sendable, Hashable {
+    public var host: String
+    /// The names the host points at, in order (empty: no CNAME).
+    public var chain: [String]
+    /// `nxdomain`, `timeout`, `malformed answer`, `CNAME loop`, or nil.
+    public var error: String?
+
+    public init(host: String, chain: [String], error: String? = nil) {
+        self.host = host
+        self.chain = chain
+        self.error = error
+    }
+}
+

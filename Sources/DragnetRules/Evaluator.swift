@@ -333,7 +333,27 @@ public enum Evaluator {
             occurrences.append(item)
         }
 
-        // 4. Canaries typed into the page's fields that a third party received before any submit.
+        // 4. First-party subdomains that are CNAMEs to a tracker: attributed and scored as that tracker.
+        if !input.observations.cnames.isEmpty {
+            let chains = Dictionary(input.observations.cnames.map { ($0.host, $0) }, uniquingKeysWith: { first, _ in first })
+            for resource in input.observations.resources where resource.isNetwork && resource.firstParty == true {
+                guard let host = resource.host, let chain = chains[host], let channel = channel(of: resource),
+                    let match = cloakingTarget(chain, rules: rules)
+                else { continue }
+                if let entity = match.entity, isOwn(entity.id) { continue }
+                let path = ([host] + chain.chain).joined(separator: " → ")
+                let evidence = Evidence(url: URLParts.withoutQuery(resource.url), element: "\(resource.element)@\(resource.attribute)", snippet: "CNAME \(path)")
+                let company = match.entity?.name ?? match.company ?? match.domain
+                occurrences.append(Occurrence(
+                    rule: "cname-cloaking", title: "First-party subdomain \(host) is a CNAME to \(company) (\(match.domain))", severity: .high,
+                    entity: match.entity?.id, platform: match.entity?.platform ?? unattributed, channel: channel,
+                    data: Set((channelData[channel] ?? []) + ["identifiers"]), purpose: match.entity?.category,
+                    target: match.entity?.id ?? match.domain, accountID: nil, evidence: evidence, site: match.entity == nil ? nil : match.domain,
+                    views: resource.seenBy))
+            }
+        }
+
+        // 5. Canaries typed into the page's fields that a third party received before any submit.
         for leak in input.observations.canaryLeaks where leak.firstParty == false {
             let data = leak.kind == "password" ? "credentials" : "contact-data"
             let evidence = Evidence(url: URLParts.withoutQuery(leak.url), element: "request", snippet: "\(leak.kind) field '\(leak.field)' (\(leak.encoding))")
@@ -426,6 +446,19 @@ public enum Evaluator {
             rule: "entity-\(channel.rawValue)", title: "Page \(channelWords[channel]!) \(entity.name)",
             severity: genericSeverity(channel, category: entity.category, data: Array(data)), entity: entity.id, platform: entity.platform,
             channel: channel, data: data, purpose: nil, target: entity.id, accountID: nil, evidence: evidence, site: site)
+    }
+
+    /// The tracker a CNAME chain ends at: an entity of a collecting category (the entity map
+    /// first), or a domain of the CNAME-tracker list. A chain to a CDN or host is not cloaking.
+    static func cloakingTarget(_ chain: CNAMEChain, rules: RulePack) -> (domain: String, entity: Entity?, company: String?)? {
+        for name in chain.chain {
+            let listed = rules.cnameTracker(forHost: name)
+            if let entity = rules.entity(forHost: name), !RuleVocabulary.infrastructureCategories.contains(entity.category) || listed != nil {
+                return (listed?.domain ?? name, entity, listed?.company)
+            }
+            if let listed { return (listed.domain, nil, listed.company) }
+        }
+        return nil
     }
 
     static func unattributedOccurrence(site: String, channel: Channel, evidence: Evidence, extraData: [String]) -> Occurrence {

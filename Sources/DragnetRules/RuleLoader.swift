@@ -29,6 +29,10 @@ extension RulePack {
         for path in yamlFiles("platforms") { pack.loadFile(path) { $0.readProfileFile(&$1) } }
         for path in yamlFiles("containers") { pack.loadFile(path) { $0.readContainerFile(&$1) } }
         for path in yamlFiles("decoders") { pack.loadFile(path) { $0.readDecoderFile(&$1) } }
+        let cnameFolder = (directory as NSString).appendingPathComponent("cname")
+        for name in ((try? fileManager.contentsOfDirectory(atPath: cnameFolder)) ?? []).filter({ $0.hasSuffix(".txt") }).sorted() {
+            pack.loadCNAMEList((cnameFolder as NSString).appendingPathComponent(name))
+        }
         let scoringPath = (directory as NSString).appendingPathComponent("scoring.yml")
         if fileManager.fileExists(atPath: scoringPath) {
             pack.loadFile(scoringPath) { $0.readScoringFile(&$1) }
@@ -249,6 +253,30 @@ extension RulePack {
         entityIndex[entity.id] = entities.count
         entities.append(entity)
         claim(entity, index: entities.count - 1, file: &file, replacing: replacing)
+    }
+
+    /// Reads a CNAME-tracker list in AdGuard's format: `! Company: NAME`, then `||domain^` lines.
+    mutating func loadCNAMEList(_ path: String) {
+        files.append(path)
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            diagnostics.append(RuleDiagnostic(file: path, line: 1, column: 1, message: "cannot read file as UTF-8"))
+            return
+        }
+        var company: String?
+        for (offset, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty { continue }
+            if line.hasPrefix("! Company:") {
+                company = line.dropFirst("! Company:".count).trimmingCharacters(in: .whitespaces)
+            } else if line.hasPrefix("!") {
+                continue
+            } else if line.hasPrefix("||"), line.hasSuffix("^"), let company, Self.isDomain(String(line.dropFirst(2).dropLast()).lowercased()) {
+                cnameTrackers[String(line.dropFirst(2).dropLast()).lowercased()] = company
+            } else {
+                diagnostics.append(RuleDiagnostic(
+                    file: path, line: offset + 1, column: 1, message: "expected '! Company: NAME' or '||domain^' after a company line", sourceLine: String(raw)))
+            }
+        }
     }
 
     /// Reads an entity table (`entities/*.tsv`, written by the importer): `# source: URL licence L

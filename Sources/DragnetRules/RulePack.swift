@@ -179,6 +179,18 @@ public struct RulePack: Sendable {
     public internal(set) var containers = ContainerRules()
     /// Pixel decoders (`decoders/*.yml`), in file order: the first whose URLs match reads a request.
     public internal(set) var decoders: [PixelDecoder] = []
+    /// CNAME-tracker domains (`cname/*.txt`, AdGuard's list format) → the company that runs them.
+    public internal(set) var cnameTrackers: [String: String] = [:]
+
+    /// The company of the CNAME-tracker domain `host` is, or is below.
+    public func cnameTracker(forHost host: String) -> (domain: String, company: String)? {
+        var candidate = Substring(host.lowercased())
+        while true {
+            if let company = cnameTrackers[String(candidate)] { return (String(candidate), company) }
+            guard let dot = candidate.firstIndex(of: ".") else { return nil }
+            candidate = candidate[candidate.index(after: dot)...]
+        }
+    }
     /// Tracker ids and Segment entities named by container rules, for linking: (id, file, line).
     var containerMarks: [(String, String, Int)] = []
     var segmentEntityMarks: [(String, String, Int)] = []

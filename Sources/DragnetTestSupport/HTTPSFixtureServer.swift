@@ -65,6 +65,9 @@ public final class HTTPSFixtureServer: Sendable {
 
     public func stop() {
         try? stdin.fileHandleForWriting.close()
+        // Another child of the test process (dnsmasq, a browser) may hold a copy of the pipe's
+        // write end, so the end of stdin is not a promise: end the server outright.
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         try? FileManager.default.removeItem(atPath: logPath)
     }

@@ -94,6 +94,12 @@ struct AuditCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-containers"), help: "Do not fetch and read the tag-manager containers (GTM, gtag) and Segment settings pages load.")
     var noContainers = false
 
+    @Option(name: .customLong("dns-server"), help: "Resolve the CNAME chains of first-party subdomains through this DNS server (IPv4[:PORT]) instead of the system's resolvers.")
+    var dnsServer: String?
+
+    @Flag(name: .customLong("no-dns"), help: "Do not resolve first-party subdomains' CNAME chains (no CNAME-cloaking check).")
+    var noDNS = false
+
     @Option(name: .customLong("containers-max-age"), help: "Use a cached container younger than this (seconds, or with s/m/h/d: 30m, 1d; default 1d).")
     var containersMaxAge: String = "1d"
 
@@ -241,6 +247,13 @@ struct AuditCommand: AsyncParsableCommand {
                 }
                 FileHandle.standardError.write(Data("dragnet audit: warning: --mode auto cannot start the browser (\(error)); pages are audited statically and the report says which were not escalated\n".utf8))
                 options.browserUnavailable = "the browser could not be started"
+            }
+        }
+        if !noDNS {
+            do {
+                options.dns = try CNAMEResolver(server: dnsServer)
+            } catch {
+                throw ValidationError(error.description)
             }
         }
         if noContainers {

@@ -55,6 +55,12 @@ struct CheckCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-containers"), help: "As for audit: do not read tag-manager containers and Segment settings.")
     var noContainers = false
 
+    @Option(name: .customLong("dns-server"), help: "As for audit: the DNS server (IPv4[:PORT]) for first-party subdomains' CNAME chains.")
+    var dnsServer: String?
+
+    @Flag(name: .customLong("no-dns"), help: "As for audit: no CNAME-cloaking check.")
+    var noDNS = false
+
     @Option(name: .customLong("containers-cache"), help: "As for audit: folder for cached containers.")
     var containersCache: String?
 
@@ -93,6 +99,8 @@ struct CheckCommand: AsyncParsableCommand {
             if let browser { arguments += ["--browser", browser] }
             if insecure { arguments.append("--insecure") }
             if noContainers { arguments.append("--no-containers") }
+            if noDNS { arguments.append("--no-dns") }
+            if let dnsServer { arguments += ["--dns-server", dnsServer] }
             if let containersCache { arguments += ["--containers-cache", containersCache] }
             if let containersMaxAge { arguments += ["--containers-max-age", containersMaxAge] }
             arguments += configuration.targets

@@ -32,7 +32,7 @@ struct DemoCommand: AsyncParsableCommand {
         var arguments = [
             "--connect-to", "\(host):80:127.0.0.1:\(server.port)", "--out", out, "--format", "json,md,html", "--no-history",
             "--containers-cache", (NSTemporaryDirectory() as NSString).appendingPathComponent("dragnet-demo-containers-\(getpid())"),
-            "--containers-max-age", "0", "--retries", "0",
+            "--containers-max-age", "0", "--retries", "0", "--no-dns",
         ]
         if quiet { arguments.append("--quiet") }
         arguments.append("http://\(host)/")

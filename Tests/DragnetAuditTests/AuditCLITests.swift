@@ -12,6 +12,10 @@ func dragnet(_ arguments: [String], stdin: String = "", environment: [String: St
     if let command = arguments.first, command == "audit" || command == "check", !arguments.contains("--connect-to"), !arguments.contains("--no-containers") {
         arguments.insert("--no-containers", at: 1)
     }
+    // … and no DNS query leaves the machine: CNAME chains only through a test's own server.
+    if let command = arguments.first, command == "audit" || command == "check", !arguments.contains("--dns-server"), !arguments.contains("--no-dns") {
+        arguments.insert("--no-dns", at: 1)
+    }
     var environment = environment
     if environment["DRAGNET_HISTORY"] == nil { environment["DRAGNET_HISTORY"] = testHistory }
     return try ProcessRunner.run(try Fixtures.dragnetExecutable(), arguments, stdin: stdin, environment: environment, onStart: onStart)

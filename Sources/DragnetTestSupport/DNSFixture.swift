@@ -1,0 +1,96 @@
+import Foundation
+
+/// Real DNS on loopback for tests: dnsmasq (Debian's `dnsmasq-base`, no system service) with
+/// the records a test gives, and `Tests/Fixtures/dns-server.py` for the answers dnsmasq will not
+/// give (a CNAME loop, a garbage reply, silence). dnsmasq forwards `silent` names to the tiny
+/// server, so a timeout is one host's, inside a real server's answers.
+public final class DNSFixture: Sendable {
+    /// dnsmasq's port and the tiny server's.
+    public let port: Int
+    public let oddPort: Int
+    private let dnsmasq: Process
+    private let odd: Process
+    private let oddStdin: Pipe
+
+    /// - Parameters:
+    ///   - cnames: `(name, target)` pairs (`--cname`; a target may be another cname).
+    ///   - hosts: `(name, IPv4)` pairs (`--host-record`).
+    ///   - local: domains answered only from these records (NXDOMAIN for other names below them).
+    ///   - silentDomain: names below it are forwarded to the tiny server, which never answers.
+    public init(cnames: [(String, String)], hosts: [(String, String)], local: [String], silentDomain: String? = nil) throws {
+        let executable = ["/usr/sbin/dnsmasq", "/usr/bin/dnsmasq"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let executable else { throw FixtureError("dnsmasq is not installed (Debian: apt-get install dnsmasq-base; .ci/run installs it)") }
+        // The tiny server first: dnsmasq forwards to it.
+        let odd = Process()
+        odd.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        odd.arguments = ["python3", Fixtures.directory.appendingPathComponent("dns-server.py").path]
+        let oddStdin = Pipe()
+        let oddStdout = Pipe()
+        odd.standardInput = oddStdin
+        odd.standardOutput = oddStdout
+        odd.standardError = FileHandle.nullDevice
+        try odd.run()
+        var line: [UInt8] = []
+        while line.last != 0x0A {
+            guard let byte = oddStdout.fileHandleForReading.readData(ofLength: 1).first else { break }
+            line.append(byte)
+        }
+        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.hasPrefix("PORT "), let oddPort = Int(text.dropFirst(5)) else {
+            kill(odd.processIdentifier, SIGKILL)
+            throw FixtureError("dns-server.py did not start (printed '\(text)')")
+        }
+        let port = try Self.freeUDPPort()
+        var arguments = [
+            "--keep-in-foreground", "--no-resolv", "--no-hosts", "--conf-file=/dev/null", "--port=\(port)", "--listen-address=127.0.0.1",
+            "--bind-interfaces", "--pid-file=", "--user=\(NSUserName())", "--cache-size=0",
+        ]
+        arguments += hosts.map { "--host-record=\($0.0),\($0.1)" }
+        arguments += cnames.map { "--cname=\($0.0),\($0.1)" }
+        arguments += local.map { "--local=/\($0)/" }
+        if let silentDomain { arguments.append("--server=/\(silentDomain)/127.0.0.1#\(oddPort)") }
+        let dnsmasq = Process()
+        dnsmasq.executableURL = URL(fileURLWithPath: executable)
+        dnsmasq.arguments = arguments
+        dnsmasq.standardOutput = FileHandle.nullDevice
+        dnsmasq.standardError = FileHandle.nullDevice
+        try dnsmasq.run()
+        // Ready when it answers on its port (a few milliseconds).
+        Thread.sleep(forTimeInterval: 0.3)
+        guard dnsmasq.isRunning else {
+            kill(odd.processIdentifier, SIGKILL)
+            throw FixtureError("dnsmasq exited at start (\(dnsmasq.terminationStatus)): \(arguments.joined(separator: " "))")
+        }
+        self.port = port
+        self.oddPort = oddPort
+        self.dnsmasq = dnsmasq
+        self.odd = odd
+        self.oddStdin = oddStdin
+    }
+
+    public func stop() {
+        // SIGKILL: a child of the test process can start with SIGTERM blocked (inherited mask).
+        kill(dnsmasq.processIdentifier, SIGKILL)
+        dnsmasq.waitUntilExit()
+        try? oddStdin.fileHandleForWriting.close()
+        kill(odd.processIdentifier, SIGKILL)
+        odd.waitUntilExit()
+    }
+
+    /// A UDP port free right now on 127.0.0.1.
+    static func freeUDPPort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        guard fd >= 0 else { throw FixtureError("no socket") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw FixtureError("cannot bind a UDP port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
