@@ -33,6 +33,8 @@ public struct ReportOverview: Sendable, Hashable {
     /// Pages with flows their site's privacy policy does not disclose, and how many such findings.
     public var undisclosedPages: Int
     public var undisclosedFindings: Int
+    /// Third-party sites no entity claims, by registrable domain, most pages first.
+    public var unattributed: [(site: String, pages: Int)] = []
 
     public init(_ report: AuditReport) {
         let pages = report.pages.enumerated().filter { $0.element.error == nil || $0.element.status != nil }
@@ -43,7 +45,11 @@ public struct ReportOverview: Sendable, Hashable {
         var grades: [String: Int] = [:]
         undisclosedPages = 0
         undisclosedFindings = 0
+        var unknown: [String: Int] = [:]
         for (_, page) in pages {
+            for site in Set(page.findings.filter { $0.platform == "unattributed" && $0.rule.hasPrefix("unattributed-") }.map(\.target)) {
+                unknown[site, default: 0] += 1
+            }
             grades[page.grade, default: 0] += 1
             for platform in page.platforms where platform.id != "unattributed" && page.findings.contains(where: { $0.platform == platform.id && !$0.data.isEmpty }) {
                 var entry = reach[platform.id] ?? Reach(id: platform.id, name: platform.name, pages: 0, contactPages: 0)
@@ -63,6 +69,7 @@ public struct ReportOverview: Sendable, Hashable {
         platforms = reach.values.sorted { ($1.pages, $0.id) < ($0.pages, $1.id) }
         self.companies = companies.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(10).map { ($0.key, $0.value) }
         self.grades = grades.keys.sorted().map { ($0, grades[$0]!) }
+        unattributed = unknown.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { ($0.key, $0.value) }
         worst = pages.sorted { ($1.element.score, $0.offset) < ($0.element.score, $1.offset) }.prefix(5)
             .filter { $0.element.score > 0 }
             .map { WorstPage(index: $0.offset, url: $0.element.finalURL ?? $0.element.url, score: $0.element.score, grade: $0.element.grade) }
@@ -73,6 +80,14 @@ public struct ReportOverview: Sendable, Hashable {
             && lhs.companies.map(\.name) == rhs.companies.map(\.name) && lhs.companies.map(\.pages) == rhs.companies.map(\.pages)
             && lhs.grades.map(\.grade) == rhs.grades.map(\.grade) && lhs.grades.map(\.pages) == rhs.grades.map(\.pages)
             && lhs.undisclosedPages == rhs.undisclosedPages && lhs.undisclosedFindings == rhs.undisclosedFindings
+            && lhs.unattributed.map(\.site) == rhs.unattributed.map(\.site) && lhs.unattributed.map(\.pages) == rhs.unattributed.map(\.pages)
+    }
+
+    /// "12 sites: a.example (3), b.example (2), …" for the sites no entity claims; nil when none.
+    public var unattributedText: String? {
+        guard !unattributed.isEmpty else { return nil }
+        let shown = unattributed.prefix(10).map { "\($0.site) (\($0.pages))" }.joined(separator: ", ")
+        return "\(unattributed.count) site\(unattributed.count == 1 ? "" : "s"): \(shown)\(unattributed.count > 10 ? ", …" : "")"
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -101,6 +116,9 @@ public struct ReportOverview: Sendable, Hashable {
         }
         if undisclosedPages > 0 {
             lines.append("Flows the site's own policy does not disclose: \(undisclosedFindings) on \(undisclosedPages) page(s).")
+        }
+        if let text = unattributedText {
+            lines.append("Third parties no entity claims: \(ReportRenderer.md(text)) (`dragnet rules suggest REPORT.json` drafts entities for them).")
         }
         lines.append("")
         return lines
@@ -147,6 +165,9 @@ public struct ReportOverview: Sendable, Hashable {
         }
         if undisclosedPages > 0 {
             parts.append("<p>Flows the site's own policy does not disclose: <strong>\(undisclosedFindings)</strong> on \(undisclosedPages) page(s).</p>")
+        }
+        if let text = unattributedText {
+            parts.append("<p>Third parties no entity claims: \(ReportRenderer.xml(text)) (<code>dragnet rules suggest REPORT.json</code> drafts entities for them).</p>")
         }
         parts.append("</section>")
         return parts.joined()

@@ -57,7 +57,7 @@ struct RulesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rules",
         abstract: "Work on rule packs: lint them, run their examples, list the catalogue.",
-        subcommands: [Lint.self, Test.self, List.self]
+        subcommands: [Lint.self, Test.self, List.self, Suggest.self]
     )
 
     struct Lint: ParsableCommand {

@@ -131,3 +131,37 @@ struct RulesCLITests {
         #expect(override.stderr.contains("override file not found: /nonexistent/o.yml"))
     }
 }
+
+@Suite("dragnet rules suggest and the unattributed overview")
+struct SuggestTests {
+    @Test("unknown third parties are grouped by site and counted; the drafted overrides file attributes them on the next audit")
+    func suggest() throws {
+        let directory = try temporaryDirectory()
+        let pages = [
+            "a.html": #"<script src="https://cdn.unknown-vendor.example/t.js"></script><img src="https://px.unknown-vendor.example/p.gif" width="1" height="1">"#,
+            "b.html": #"<script src="https://js.unknown-vendor.example/t2.js"></script><iframe src="https://widgets.other-unknown.example/w"></iframe>"#,
+        ]
+        for (name, html) in pages { try html.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+        let report = directory.appendingPathComponent("report.json").path
+        let audit = ["audit", "-q", "--no-history", "--no-policies", "--base-url", "https://shop.example/", "--format", "json,md",
+                     "--output", report, directory.appendingPathComponent("a.html").path, directory.appendingPathComponent("b.html").path]
+        #expect(try dragnet(audit).status == 0)
+        let markdown = try String(contentsOfFile: directory.appendingPathComponent("report.md").path, encoding: .utf8)
+        #expect(markdown.contains("Third parties no entity claims: 2 sites: unknown-vendor.example (2), other-unknown.example (1)"))
+
+        let draft = directory.appendingPathComponent("draft.yml").path
+        #expect(try dragnet(["rules", "suggest", report, "--output", draft]).status == 0)
+        let text = try String(contentsOfFile: draft, encoding: .utf8)
+        #expect(text.contains("  - id: unknown-vendor-example\n    name: \"TODO: who runs unknown-vendor.example\"   # 2 pages: pixel, script"))
+        #expect(text.contains("    domains: [other-unknown.example]"))
+        #expect(try dragnet(["rules", "suggest", report, "--min-pages", "2"]).stdout.contains("other-unknown") == false)
+
+        // With the draft as overrides, the sites are attributed.
+        #expect(try dragnet(audit + ["--overrides", draft]).status == 0)
+        let findings = (try loadJSON(report)["pages"] as? [[String: Any]] ?? []).flatMap { $0["findings"] as? [[String: Any]] ?? [] }
+        #expect(!findings.contains { $0["platform"] as? String == "unattributed" })
+        #expect(findings.contains { $0["entity"] as? String == "unknown-vendor-example" && $0["rule"] as? String == "entity-script" })
+        // A report that is not one is a usage error.
+        #expect(try dragnet(["rules", "suggest", draft]).status == 2)
+    }
+}
