@@ -1,3 +1,4 @@
+#include <string.h>
 #include "dragnet_curl.h"
 #include <pthread.h>
 
@@ -35,6 +36,22 @@ CURLcode dragnet_curl_easy_getinfo_off_t(CURL *easy, CURLINFO info, curl_off_t *
 
 CURLcode dragnet_curl_easy_getinfo_string(CURL *easy, CURLINFO info, const char **value) {
     return curl_easy_getinfo(easy, info, value);
+}
+
+int dragnet_curl_subject_alt_names(CURL *easy, char *out, int out_size) {
+    struct curl_certinfo *info = NULL;
+    if (out_size <= 0 || curl_easy_getinfo(easy, CURLINFO_CERTINFO, &info) != CURLE_OK || info == NULL || info->num_of_certs < 1) return 0;
+    static const char prefix[] = "X509v3 Subject Alternative Name:";
+    for (struct curl_slist *item = info->certinfo[0]; item != NULL; item = item->next) {
+        if (strncmp(item->data, prefix, sizeof prefix - 1) != 0) continue;
+        const char *value = item->data + sizeof prefix - 1;
+        size_t length = strlen(value);
+        if (length >= (size_t)out_size) length = (size_t)out_size - 1;
+        memcpy(out, value, length);
+        out[length] = 0;
+        return (int)length;
+    }
+    return 0;
 }
 
 CURLMcode dragnet_curl_multi_setopt_long(CURLM *multi, CURLMoption option, long value) {

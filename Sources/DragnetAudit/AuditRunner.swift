@@ -177,7 +177,10 @@ public enum AuditRunner {
         }
         var fetchOptions = options.fetch
         fetchOptions.concurrency = max(1, fetchOptions.concurrency)
-        let session: FetchSession? = urlInputs.isEmpty ? nil : try FetchSession(options: fetchOptions)
+        // Page fetches keep their certificates' names (a first-party signal); containers and policies do not.
+        var pageFetchOptions = fetchOptions
+        pageFetchOptions.certificateNames = true
+        let session: FetchSession? = urlInputs.isEmpty ? nil : try FetchSession(options: pageFetchOptions)
         session?.submit(urlInputs)
         session?.finish()
         let sourcesByID = sources

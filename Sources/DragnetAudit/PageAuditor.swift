@@ -115,11 +115,18 @@ public struct PageAuditor {
         return report
     }
 
+    static let maxCertificateSites = 10
+
     private mutating func classify(_ report: inout PageReport, pageURL: String?) {
         let pageHost = pageURL.flatMap(WebURL.init)?.host
         let pageSite = pageHost.map { sites.site(of: $0) }
         report.site = pageSite
-        func isFirstParty(_ site: String) -> Bool { site == pageSite || firstPartySites.contains(site) }
+        // The page's TLS certificate names its owner's other sites (www.brand.example and
+        // brand-static.example); a certificate shared by more than 10 sites (a CDN's) says nothing.
+        let named = Set((report.fetch?.certificateNames ?? []).map { sites.site(of: $0.hasPrefix("*.") ? String($0.dropFirst(2)) : $0) })
+        report.certificateSites = named.count <= Self.maxCertificateSites ? named.subtracting([pageSite].compactMap { $0 }).sorted() : []
+        let certificateSites = Set(report.certificateSites)
+        func isFirstParty(_ site: String) -> Bool { site == pageSite || firstPartySites.contains(site) || certificateSites.contains(site) }
 
         for index in report.observations.resources.indices {
             guard let host = report.observations.resources[index].host else { continue }
@@ -152,7 +159,7 @@ public struct PageAuditor {
 
     private func evaluate(_ report: inout PageReport, pageURL: String?, cookies: [SeenCookie], containers: [ContainerContent] = []) {
         guard let rules else { return }
-        let firstParty = Set([report.site].compactMap { $0 }).union(firstPartySites)
+        let firstParty = Set([report.site].compactMap { $0 }).union(firstPartySites).union(report.certificateSites)
         let input = EvaluationInput(pageURL: pageURL, firstPartySites: firstParty, observations: report.observations, cookies: cookies, containers: containers)
         report.evaluation = Evaluator.evaluate(input, rules: rules)
     }
@@ -172,7 +179,7 @@ public struct PageAuditor {
         var contents: [ContainerContent] = []
         for container in report.containers where container.readable {
             for var content in container.mapped.contents {
-                classify(&content.observations.resources, pageSite: report.site)
+                classify(&content.observations.resources, pageSite: report.site, certificateSites: report.certificateSites)
                 contents.append(content)
             }
         }
@@ -230,7 +237,7 @@ public struct PageAuditor {
             byURL[request.url] = -1
             added.append(resource)
         }
-        classify(&added, pageSite: report.site)
+        classify(&added, pageSite: report.site, certificateSites: report.certificateSites)
         report.observations.resources += added
         // Canaries in what was sent after the typing began (nothing was submitted).
         if !capture.canaries.isEmpty {
@@ -316,12 +323,12 @@ public struct PageAuditor {
             || text.containsBytes("createElement(\"SCRIPT\")")
     }
 
-    private mutating func classify(_ resources: inout [Resource], pageSite: String?) {
+    private mutating func classify(_ resources: inout [Resource], pageSite: String?, certificateSites: [String] = []) {
         for index in resources.indices {
             guard let host = resources[index].host else { continue }
             let site = sites.site(of: host)
             resources[index].site = site
-            resources[index].firstParty = site == pageSite || firstPartySites.contains(site)
+            resources[index].firstParty = site == pageSite || firstPartySites.contains(site) || certificateSites.contains(site)
         }
     }
 
@@ -341,7 +348,7 @@ public struct PageAuditor {
     private mutating func graph(for report: PageReport, redirects fetched: FetchResult?) -> DataFlowGraph {
         var graph = DataFlowGraph()
         graph.addNode(.init(id: DataFlowGraph.pageID, type: .page, label: report.finalURL ?? report.url))
-        let firstParty = Set([report.site].compactMap { $0 }).union(firstPartySites)
+        let firstParty = Set([report.site].compactMap { $0 }).union(firstPartySites).union(report.certificateSites)
         func siteNode(_ site: String) -> String {
             let id = DataFlowGraph.siteID(site)
             graph.addNode(.init(id: id, type: .site, label: site, firstParty: firstParty.contains(site)))

@@ -30,6 +30,8 @@ public struct PageReport: Sendable {
     public var containerWarnings: [String] = []
     /// How much of what the page runs could be read.
     public var coverage = Coverage()
+    /// Sites the page's TLS certificate names besides its own (first party, at most 10).
+    public var certificateSites: [String] = []
     /// What the browser saw (`--mode browser`), summarised.
     public var browser: BrowserSummary?
     /// Cookies the browser held at the end of the page load.
@@ -218,7 +220,10 @@ extension PageReport: JSONRepresentable {
                 })),
                 ("remoteIP", .string(fetch.remoteIP)),
                 ("sha256", .string(fetch.sha256)),
-            ])))
+            ] + (fetch.certificateNames.isEmpty ? [] : [
+                ("certificateNames", .array(fetch.certificateNames.map { .string($0) })),
+                ("certificateSites", .array(certificateSites.map { .string($0) })),
+            ]))))
             var headers: [(String, JSONValue)] = []
             for name in Self.summarisedHeaders {
                 let values = fetch.headers.values(name)

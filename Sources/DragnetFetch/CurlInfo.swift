@@ -16,6 +16,11 @@ enum CurlInfo {
         transfer.finalURL = string(easy, CURLINFO_EFFECTIVE_URL)
         transfer.contentType = string(easy, CURLINFO_CONTENT_TYPE)
         transfer.remoteIP = string(easy, CURLINFO_PRIMARY_IP).flatMap { $0.isEmpty ? nil : $0 }
+        if context.keepCertificateNames {
+            var buffer = [CChar](repeating: 0, count: 16_384)
+            let length = buffer.withUnsafeMutableBufferPointer { dragnet_curl_subject_alt_names(easy, $0.baseAddress, Int32($0.count)) }
+            if length > 0 { transfer.certificateNames = Self.dnsNames(String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)) }
+        }
 
         var version = 0
         if dragnet_curl_easy_getinfo_long(easy, CURLINFO_HTTP_VERSION, &version) == CURLE_OK {
@@ -32,6 +37,18 @@ enum CurlInfo {
             transfer.error = error(for: code, reason: context.abortReason, detail: detail, options: context)
         }
         return transfer
+    }
+
+    /// "DNS:a.example, DNS:*.b.example, IP Address:1.2.3.4" → ["a.example", "*.b.example"], lower-cased, each once, in order.
+    static func dnsNames(_ text: String) -> [String] {
+        var names: [String] = []
+        for item in text.split(separator: ",") {
+            let entry = item.drop { $0 == " " }
+            guard entry.hasPrefix("DNS:") else { continue }
+            let name = entry.dropFirst(4).lowercased()
+            if !name.isEmpty, !names.contains(name) { names.append(name) }
+        }
+        return names
     }
 
     private static func string(_ easy: UnsafeMutableRawPointer, _ info: CURLINFO) -> String? {

@@ -55,6 +55,10 @@ public struct FetchOptions: Sendable, Hashable {
     /// Skip TLS certificate and host-name verification (curl's `-k`).
     public var insecure: Bool = false
 
+    /// Keep the DNS names of each page's TLS certificate (`FetchResult.certificateNames`): a
+    /// first-party signal. Off for containers and policies, which need no such thing.
+    public var certificateNames: Bool = false
+
     public init() {}
 
     /// `dragnet/VERSION (+homepage)`.

@@ -16,6 +16,7 @@ extension FetchResult: JSONRepresentable {
             ("httpVersion", .string(httpVersion)),
         ]
         if let line { members.append(("line", .int(line))) }
+        if !certificateNames.isEmpty { members.append(("certificateNames", .array(certificateNames.map { .string($0) }))) }
         members += [
             ("redirectChain", .array(redirectChain.map(\.json))),
             ("remoteIP", .string(remoteIP)),

@@ -21,6 +21,8 @@ public struct FetchResult: Sendable, Hashable {
     public var httpVersion: String?
     /// The IP address the last response came from.
     public var remoteIP: String?
+    /// The DNS names of the page's TLS certificate (with `FetchOptions.certificateNames`).
+    public var certificateNames: [String] = []
     /// Every redirect response before the last one, in order.
     public var redirectChain: [RedirectHop]
     /// Headers of the last response.

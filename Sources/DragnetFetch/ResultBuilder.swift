@@ -11,6 +11,7 @@ enum ResultBuilder {
         result.status = transfer.status
         result.httpVersion = transfer.httpVersion
         result.remoteIP = transfer.remoteIP
+        result.certificateNames = transfer.certificateNames
         result.contentType = transfer.contentType
         result.timings = transfer.timings
         result.attempts = request.attempt

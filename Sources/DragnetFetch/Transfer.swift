@@ -34,6 +34,7 @@ struct CompletedTransfer: Sendable {
     var status: Int?
     var httpVersion: String?
     var remoteIP: String?
+    var certificateNames: [String] = []
     var contentType: String?
     var timings: Timings?
     var error: FetchError?
@@ -55,6 +56,7 @@ final class TransferContext {
     let maxBytes: Int
     let maxHeaderBytes: Int
     let keepBody: Bool
+    let keepCertificateNames: Bool
     let errorBuffer: UnsafeMutablePointer<CChar>
 
     var hops: [RawHop] = []
@@ -74,6 +76,7 @@ final class TransferContext {
         self.maxHeaderBytes = options.maxHeaderBytes
         self.hasher = !options.keepBody && options.computeDigest ? SHA256.Hasher() : nil
         self.keepBody = options.keepBody
+        self.keepCertificateNames = options.certificateNames
         let size = dragnet_curl_error_size()
         self.errorBuffer = .allocate(capacity: size)
         self.errorBuffer.initialize(repeating: 0, count: size)

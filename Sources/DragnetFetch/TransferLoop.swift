@@ -110,6 +110,7 @@ final class TransferLoop {
         _ = dragnet_curl_easy_setopt_string(easy, CURLOPT_USERAGENT, options.userAgent)
         _ = dragnet_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, requestHeaders)
         if let connectTo { _ = dragnet_curl_easy_setopt_slist(easy, CURLOPT_CONNECT_TO, connectTo) }
+        if options.certificateNames { _ = dragnet_curl_easy_setopt_long(easy, CURLOPT_CERTINFO, 1) }
         if options.insecure {
             _ = dragnet_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 0)
             _ = dragnet_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 0)

@@ -17,13 +17,15 @@ public final class HTTPSFixtureServer: Sendable {
     ///   - plain: plain HTTP instead of TLS (a TLS client meets a handshake error).
     ///   - slow: seconds a request naming `SLOW` waits before its answer.
     ///   - generateGTM: a container file served for any `gtm.js?id=GTM-…` without a file of its own.
-    public init(root: String, plain: Bool = false, slow: Double = 20, generateGTM: String? = nil) throws {
+    ///   - certificate: the certificate's file stem in Tests/Fixtures/tls (`cert`, or `brand` for brand-cert.pem).
+    public init(root: String, plain: Bool = false, slow: Double = 20, generateGTM: String? = nil, certificate: String = "cert") throws {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("dragnet-https-\(UUID().uuidString).log").path
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         let tls = Fixtures.directory.appendingPathComponent("tls")
         var arguments = [
             Fixtures.directory.appendingPathComponent("https-server.py").path, root,
-            "--cert", tls.appendingPathComponent("cert.pem").path, "--key", tls.appendingPathComponent("key.pem").path,
+            "--cert", tls.appendingPathComponent("\(certificate == "cert" ? "cert" : certificate + "-cert").pem").path,
+            "--key", tls.appendingPathComponent("\(certificate == "cert" ? "key" : certificate + "-key").pem").path,
             "--log", log, "--slow", String(slow),
         ]
         if plain { arguments.append("--plain") }

@@ -84,3 +84,26 @@ struct CNAMETests {
         #expect(try dragnet(["audit", "--dns-server", "dns.example", "https://www.cloaked.example/"]).status == 2)
     }
 }
+
+@Suite("First party from the page's TLS certificate")
+struct CertificateFirstPartyTests {
+    @Test("a site the page's certificate names is first party; an unknown vendor is not; the names are in the report")
+    func certificate() throws {
+        let server = try HTTPSFixtureServer(root: Fixtures.directory.appendingPathComponent("https-site").path, certificate: "brand")
+        defer { server.stop() }
+        let directory = try temporaryDirectory()
+        let output = directory.appendingPathComponent("report.json").path
+        let result = try dragnet(["audit", "-q", "--no-history", "--no-policies", "--no-containers", "--connect-to", server.connectToAll, "-k",
+                                  "--output", output, "https://www.brand.example/"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try validateAgainstSchema(output).status == 0)
+        let page = try #require((try loadJSON(output)["pages"] as? [[String: Any]])?.first)
+        let fetch = try #require(page["fetch"] as? [String: Any])
+        #expect(fetch["certificateNames"] as? [String] == ["www.brand.example", "brand.example", "*.brand-static.example"])
+        #expect(fetch["certificateSites"] as? [String] == ["brand-static.example"])
+        let resources = page["resources"] as? [[String: Any]] ?? []
+        #expect(resources.first { $0["host"] as? String == "img.brand-static.example" }?["firstParty"] as? Bool == true)
+        let targets = (page["findings"] as? [[String: Any]] ?? []).compactMap { $0["target"] as? String }
+        #expect(targets.contains("unknown-vendor.example") && !targets.contains("brand-static.example"))
+    }
+}

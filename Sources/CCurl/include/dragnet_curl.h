@@ -31,6 +31,11 @@ CURLcode dragnet_curl_easy_getinfo_off_t(CURL *easy, CURLINFO info, curl_off_t *
 /// curl_easy_getinfo(3) for string values; the string belongs to the handle.
 CURLcode dragnet_curl_easy_getinfo_string(CURL *easy, CURLINFO info, const char **value);
 
+/// The leaf certificate's subject alternative names as OpenSSL prints them ("DNS:a.example,
+/// DNS:b.example"), from CURLINFO_CERTINFO (CURLOPT_CERTINFO must have been set), copied into
+/// `out` (NUL-terminated); returns its length, 0 when there is none (plain HTTP, a reused connection).
+int dragnet_curl_subject_alt_names(CURL *easy, char *out, int out_size);
+
 /// curl_multi_setopt(3) with a `long` argument.
 CURLMcode dragnet_curl_multi_setopt_long(CURLM *multi, CURLMoption option, long value);
 
