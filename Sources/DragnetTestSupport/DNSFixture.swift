@@ -8,9 +8,8 @@ public final class DNSFixture: Sendable {
     /// dnsmasq's port and the tiny server's.
     public let port: Int
     public let oddPort: Int
-    private let dnsmasq: Process
-    private let odd: Process
-    private let oddStdin: Pipe
+    private let dnsmasq: ChildProcess
+    private let odd: ChildProcess
 
     /// - Parameters:
     ///   - cnames: `(name, target)` pairs (`--cname`; a target may be another cname).
@@ -21,23 +20,10 @@ public final class DNSFixture: Sendable {
         let executable = ["/usr/sbin/dnsmasq", "/usr/bin/dnsmasq"].first { FileManager.default.isExecutableFile(atPath: $0) }
         guard let executable else { throw FixtureError("dnsmasq is not installed (Debian: apt-get install dnsmasq-base; .ci/run installs it)") }
         // The tiny server first: dnsmasq forwards to it.
-        let odd = Process()
-        odd.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        odd.arguments = ["python3", Fixtures.directory.appendingPathComponent("dns-server.py").path]
-        let oddStdin = Pipe()
-        let oddStdout = Pipe()
-        odd.standardInput = oddStdin
-        odd.standardOutput = oddStdout
-        odd.standardError = FileHandle.nullDevice
-        try odd.run()
-        var line: [UInt8] = []
-        while line.last != 0x0A {
-            guard let byte = oddStdout.fileHandleForReading.readData(ofLength: 1).first else { break }
-            line.append(byte)
-        }
-        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let odd = try ChildProcess("python3", [Fixtures.directory.appendingPathComponent("dns-server.py").path])
+        let text = odd.firstLine().trimmingCharacters(in: .whitespacesAndNewlines)
         guard text.hasPrefix("PORT "), let oddPort = Int(text.dropFirst(5)) else {
-            kill(odd.processIdentifier, SIGKILL)
+            odd.stop()
             throw FixtureError("dns-server.py did not start (printed '\(text)')")
         }
         let port = try Self.freeUDPPort()
@@ -49,32 +35,22 @@ public final class DNSFixture: Sendable {
         arguments += cnames.map { "--cname=\($0.0),\($0.1)" }
         arguments += local.map { "--local=/\($0)/" }
         if let silentDomain { arguments.append("--server=/\(silentDomain)/127.0.0.1#\(oddPort)") }
-        let dnsmasq = Process()
-        dnsmasq.executableURL = URL(fileURLWithPath: executable)
-        dnsmasq.arguments = arguments
-        dnsmasq.standardOutput = FileHandle.nullDevice
-        dnsmasq.standardError = FileHandle.nullDevice
-        try dnsmasq.run()
+        let dnsmasq = try ChildProcess(executable, arguments)
         // Ready when it answers on its port (a few milliseconds).
         Thread.sleep(forTimeInterval: 0.3)
         guard dnsmasq.isRunning else {
-            kill(odd.processIdentifier, SIGKILL)
-            throw FixtureError("dnsmasq exited at start (\(dnsmasq.terminationStatus)): \(arguments.joined(separator: " "))")
+            odd.stop()
+            throw FixtureError("dnsmasq exited at start: \(arguments.joined(separator: " "))")
         }
         self.port = port
         self.oddPort = oddPort
         self.dnsmasq = dnsmasq
         self.odd = odd
-        self.oddStdin = oddStdin
     }
 
     public func stop() {
-        // SIGKILL: a child of the test process can start with SIGTERM blocked (inherited mask).
-        kill(dnsmasq.processIdentifier, SIGKILL)
-        dnsmasq.waitUntilExit()
-        try? oddStdin.fileHandleForWriting.close()
-        kill(odd.processIdentifier, SIGKILL)
-        odd.waitUntilExit()
+        dnsmasq.stop()
+        odd.stop()
     }
 
     /// A UDP port free right now on 127.0.0.1.

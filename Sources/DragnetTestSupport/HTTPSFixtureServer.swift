@@ -9,8 +9,7 @@ public final class HTTPSFixtureServer: Sendable {
     public let port: Int
     /// Every request as `host path?query`, in arrival order (from `--log`).
     public let logPath: String
-    private let process: Process
-    private let stdin: Pipe
+    private let process: ChildProcess
 
     /// - Parameters:
     ///   - root: the folder served (`ROOT/<host>/<path>`, a query as `<path>@<query>`).
@@ -30,31 +29,16 @@ public final class HTTPSFixtureServer: Sendable {
         ]
         if plain { arguments.append("--plain") }
         if let generateGTM { arguments += ["--generate-gtm", generateGTM] }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let stdin = Pipe()
-        let stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try ChildProcess("python3", arguments)
         // The first line is "PORT <n>".
-        var line: [UInt8] = []
-        while line.last != 0x0A {
-            let byte = stdout.fileHandleForReading.readData(ofLength: 1)
-            guard let first = byte.first else { break }
-            line.append(first)
-        }
-        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = process.firstLine().trimmingCharacters(in: .whitespacesAndNewlines)
         guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else {
-            process.terminate()
+            process.stop()
             throw FixtureError("https-server.py did not start (printed '\(text)'); is python3 installed?")
         }
         self.port = port
         self.logPath = log
         self.process = process
-        self.stdin = stdin
     }
 
     /// `--connect-to` entry that sends every host and port here.
@@ -66,11 +50,7 @@ public final class HTTPSFixtureServer: Sendable {
     }
 
     public func stop() {
-        try? stdin.fileHandleForWriting.close()
-        // Another child of the test process (dnsmasq, a browser) may hold a copy of the pipe's
-        // write end, so the end of stdin is not a promise: end the server outright.
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.stop()
         try? FileManager.default.removeItem(atPath: logPath)
     }
 }
