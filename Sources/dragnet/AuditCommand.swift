@@ -130,6 +130,9 @@ struct AuditCommand: AsyncParsableCommand {
         guard (0...1).contains(escalateBelow) else { throw ValidationError("--escalate-below must be between 0 and 1") }
         guard browserJobs >= 1 else { throw ValidationError("--browser-jobs must be at least 1") }
         guard pagesPerBrowser >= 1 else { throw ValidationError("--pages-per-browser must be at least 1") }
+        if let bad = browserArgs.first(where: { !$0.hasPrefix("--") }) {
+            throw ValidationError("--browser-arg takes a Chromium flag starting with --, not '\(bad)' (write --browser-arg=--flag)")
+        }
         if har != nil && mode == "static" { throw ValidationError("--har needs --mode browser or auto (a HAR is what the browser saw)") }
         guard pageTimeout > 0, dwell >= 0 else { throw ValidationError("--page-timeout must be positive and --dwell 0 or more") }
         if Self.seconds(containersMaxAge) == nil { throw ValidationError("--containers-max-age must be a number of seconds, or a number with s, m, h or d (30m, 1d)") }

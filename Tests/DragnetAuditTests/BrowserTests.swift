@@ -353,6 +353,8 @@ struct BrowserTests {
         #expect(output.stderr.contains("--mode browser needs Chromium: /nonexistent/chromium is not an executable (Debian: apt-get install chromium)"))
         let jobs = try dragnet(["audit", "--mode", "browser", "--browser-jobs", "0", "https://inject.example/"])
         #expect(jobs.status == 2)
+        let flag = try dragnet(["audit", "--mode", "browser", "--browser-arg", "proxy", "https://inject.example/"])
+        #expect(flag.status == 2 && flag.stderr.contains("--browser-arg takes a Chromium flag starting with --, not 'proxy'"))
         // A program that is not Chromium is one clear error before any page, not one per page;
         // in auto mode a warning, and the pages are audited statically.
         let server = try HTTPSFixtureServer.shared.get()
