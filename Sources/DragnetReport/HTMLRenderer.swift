@@ -61,7 +61,7 @@ extension ReportRenderer {
                 }.joined(separator: "<br>")
                 body.append(
                     "<tr class=\"sev-\(xml(finding.severity.rawValue))\"><td data-sort=\"\(finding.severityRank)\">\(xml(finding.severity.rawValue))</td><td>\(xml(finding.platform))</td>"
-                        + "<td>\(xml(finding.title))\(finding.accountID.map { " <code>\(xml($0))</code>" } ?? "")\(finding.viaText.map { "<br><small>via \(xml($0))</small>" } ?? "")\(finding.seenByText.map { "<br><small>seen by: \(xml($0))</small>" } ?? "")\(finding.decodedText.map { "<br><small>\(xml($0))</small>" } ?? "")</td><td>\(xml(finding.channel.rawValue))</td>"
+                        + "<td>\(xml(finding.title))\(finding.accountID.map { " <code>\(xml($0))</code>" } ?? "")\(finding.viaText.map { "<br><small>via \(xml($0))</small>" } ?? "")\(finding.seenByText.map { "<br><small>seen by: \(xml($0))</small>" } ?? "")\(finding.decodedText.map { "<br><small>\(xml($0))</small>" } ?? "")\(page.ownerText(finding).map { "<br><small>\(xml($0))</small>" } ?? "")</td><td>\(xml(finding.channel.rawValue))</td>"
                         + "<td>\(xml(finding.data.joined(separator: ", ")))</td><td class=\"evidence\">\(evidence)</td><td><code>\(xml(finding.id))</code></td></tr>")
             }
             body.append("</tbody></table>")

@@ -83,7 +83,7 @@ public enum ReportRenderer {
             let data = finding.data.isEmpty ? "" : " — \(finding.data.joined(separator: ", "))"
             let account = finding.accountID.map { " `\(code($0))`" } ?? ""
             let via = (finding.viaText.map { " · via \(md($0))" } ?? "") + (finding.seenBy == ["browser"] ? " · seen only by the browser" : "")
-                + (finding.decodedText.map { " · \(md($0))" } ?? "")
+                + (finding.decodedText.map { " · \(md($0))" } ?? "") + (page.ownerText(finding).map { " · \(md($0))" } ?? "")
             lines.append("- **\(finding.severity.rawValue)** \(md(finding.title))\(account)\(data) · \(evidence)\(via) · \(md(page.site ?? page.url))")
         }
         if findings.count > topFindings { lines.append("- … and \(findings.count - topFindings) more in the JSON report") }

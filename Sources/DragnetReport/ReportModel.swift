@@ -19,6 +19,8 @@ public struct AuditReport: Sendable {
         public var name: String
         public var platform: String
         public var sites: [String]
+        /// Owner names above it, nearest first (Moat → Oracle); empty when it is its own owner.
+        public var owners: [String] = []
     }
 
     public struct Cookie: Sendable, Hashable {
@@ -143,7 +145,9 @@ public struct AuditReport: Sendable {
             return finding
         }
         let entities = (json["entities"] as? [[String: Any]] ?? []).map {
-            Entity(id: $0["id"] as? String ?? "", name: $0["name"] as? String ?? "", platform: $0["platform"] as? String ?? "", sites: $0["sites"] as? [String] ?? [])
+            Entity(
+                id: $0["id"] as? String ?? "", name: $0["name"] as? String ?? "", platform: $0["platform"] as? String ?? "", sites: $0["sites"] as? [String] ?? [],
+                owners: ($0["owners"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String })
         }
         let cookies = (json["cookies"] as? [[String: Any]] ?? []).map { Cookie(name: $0["name"] as? String ?? "", domain: $0["domain"] as? String ?? "") }
         let forms = (json["forms"] as? [[String: Any]] ?? []).map {
@@ -197,6 +201,14 @@ public struct AuditReport: Sendable {
     static func stripQuery(_ url: String) -> String {
         guard let cut = url.firstIndex(where: { $0 == "?" || $0 == "#" }) else { return url }
         return String(url[..<cut])
+    }
+}
+
+extension AuditReport.Page {
+    /// "owned by Oracle Corporation" (or "owned by A, part of B") for a finding whose entity has owners; nil otherwise.
+    public func ownerText(_ finding: Finding) -> String? {
+        guard let id = finding.entity, let entity = entities.first(where: { $0.id == id }), let first = entity.owners.first else { return nil }
+        return "owned by \(first)" + entity.owners.dropFirst().map { ", part of \($0)" }.joined()
     }
 }
 

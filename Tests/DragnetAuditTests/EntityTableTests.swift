@@ -70,3 +70,25 @@ struct EntityTableTests {
         #expect(pack.entity(forHost: "holding.example") == nil)
     }
 }
+
+@Suite("Owners in the reports")
+struct OwnerReportTests {
+    @Test("a Moat script is attributed to Moat, rolled up to Oracle's platform, and the reports say who owns it")
+    func moat() throws {
+        let directory = try temporaryDirectory()
+        let page = directory.appendingPathComponent("page.html")
+        try #"<!doctype html><title>x</title><script src="https://z.moatads.com/abc/moatad.js"></script>"#.write(to: page, atomically: true, encoding: .utf8)
+        let output = directory.appendingPathComponent("report.json").path
+        #expect(try dragnet(["audit", "-q", "--no-history", "--no-policies", "--base-url", "https://news.example/", "--format", "json,md,html",
+                             "--output", output, page.path]).status == 0)
+        #expect(try validateAgainstSchema(output).status == 0)
+        let report = try #require((try loadJSON(output)["pages"] as? [[String: Any]])?.first)
+        let moat = try #require((report["entities"] as? [[String: Any]])?.first { $0["id"] as? String == "moat" })
+        #expect(moat["platform"] as? String == "oracle")
+        #expect((moat["owners"] as? [[String: String]])?.first?["id"] == "oracle")
+        let markdown = try String(contentsOfFile: directory.appendingPathComponent("report.md").path, encoding: .utf8)
+        #expect(markdown.contains("Moat — browsing-activity, device-info, identifiers") && markdown.contains("· owned by Oracle"))
+        let html = try String(contentsOfFile: directory.appendingPathComponent("report.html").path, encoding: .utf8)
+        #expect(html.contains("<small>owned by Oracle</small>"))
+    }
+}
