@@ -223,11 +223,15 @@ public enum AuditRunner {
                 resource.isNetwork && resource.firstParty == true && resource.host != pageHost ? resource.host : nil
             }).sorted().prefix(20))
             let needsDNS = !dnsHosts.isEmpty
-            if !needsContainers && !needsBrowser && !needsDNS {
+            /// Coverage of a page that will not go to the browser (none here, or not needed).
+            @Sendable func staticCoverage(_ report: inout PageReport) {
                 report.coverage = PageAuditor.coverage(report, rules: rules)
                 if browserCandidate && mode == .auto && report.coverage.score < escalateBelow {
                     report.coverage.reasons.append("not escalated: \(unavailable)")
                 }
+            }
+            if !needsContainers && !needsBrowser && !needsDNS {
+                staticCoverage(&report)
                 auditor.evaluate(&report)
             }
             guard needsContainers || needsPolicy || needsBrowser || needsDNS else {
@@ -242,12 +246,7 @@ public enum AuditRunner {
                     var chains: [CNAMEChain] = []
                     for host in dnsHosts { chains.append(await dnsResolver.chain(host)) }
                     report.observations.cnames = chains
-                    if !needsContainers && !needsBrowser {
-                        report.coverage = PageAuditor.coverage(report, rules: rules)
-                        if browserCandidate && mode == .auto && report.coverage.score < escalateBelow {
-                            report.coverage.reasons.append("not escalated: \(unavailable)")
-                        }
-                    }
+                    if !needsContainers && !needsBrowser { staticCoverage(&report) }
                 }
                 var loaded: [LoadedContainer] = []
                 if needsContainers, let containerFetcher {

@@ -125,8 +125,8 @@ public struct PageAuditor {
         // brand-static.example); a certificate shared by more than 10 sites (a CDN's) says nothing.
         let named = Set((report.fetch?.certificateNames ?? []).map { sites.site(of: $0.hasPrefix("*.") ? String($0.dropFirst(2)) : $0) })
         report.certificateSites = named.count <= Self.maxCertificateSites ? named.subtracting([pageSite].compactMap { $0 }).sorted() : []
-        let certificateSites = Set(report.certificateSites)
-        func isFirstParty(_ site: String) -> Bool { site == pageSite || firstPartySites.contains(site) || certificateSites.contains(site) }
+        let ownSites = firstParty(of: report)
+        func isFirstParty(_ site: String) -> Bool { ownSites.contains(site) }
 
         for index in report.observations.resources.indices {
             guard let host = report.observations.resources[index].host else { continue }
@@ -159,7 +159,7 @@ public struct PageAuditor {
 
     private func evaluate(_ report: inout PageReport, pageURL: String?, cookies: [SeenCookie], containers: [ContainerContent] = []) {
         guard let rules else { return }
-        let firstParty = Set([report.site].compactMap { $0 }).union(firstPartySites).union(report.certificateSites)
+        let firstParty = firstParty(of: report)
         let input = EvaluationInput(pageURL: pageURL, firstPartySites: firstParty, observations: report.observations, cookies: cookies, containers: containers)
         report.evaluation = Evaluator.evaluate(input, rules: rules)
     }
@@ -179,7 +179,7 @@ public struct PageAuditor {
         var contents: [ContainerContent] = []
         for container in report.containers where container.readable {
             for var content in container.mapped.contents {
-                classify(&content.observations.resources, pageSite: report.site, certificateSites: report.certificateSites)
+                classify(&content.observations.resources, firstParty: firstParty(of: report))
                 contents.append(content)
             }
         }
@@ -237,7 +237,7 @@ public struct PageAuditor {
             byURL[request.url] = -1
             added.append(resource)
         }
-        classify(&added, pageSite: report.site, certificateSites: report.certificateSites)
+        classify(&added, firstParty: firstParty(of: report))
         report.observations.resources += added
         // Canaries in what was sent after the typing began (nothing was submitted).
         if !capture.canaries.isEmpty {
@@ -323,12 +323,17 @@ public struct PageAuditor {
             || text.containsBytes("createElement(\"SCRIPT\")")
     }
 
-    private mutating func classify(_ resources: inout [Resource], pageSite: String?, certificateSites: [String] = []) {
+    /// The page's own sites: its site, the declared first-party sites and those its certificate names.
+    func firstParty(of report: PageReport) -> Set<String> {
+        Set([report.site].compactMap { $0 }).union(firstPartySites).union(report.certificateSites)
+    }
+
+    private mutating func classify(_ resources: inout [Resource], firstParty: Set<String>) {
         for index in resources.indices {
             guard let host = resources[index].host else { continue }
             let site = sites.site(of: host)
             resources[index].site = site
-            resources[index].firstParty = site == pageSite || firstPartySites.contains(site) || certificateSites.contains(site)
+            resources[index].firstParty = firstParty.contains(site)
         }
     }
 
@@ -348,7 +353,7 @@ public struct PageAuditor {
     private mutating func graph(for report: PageReport, redirects fetched: FetchResult?) -> DataFlowGraph {
         var graph = DataFlowGraph()
         graph.addNode(.init(id: DataFlowGraph.pageID, type: .page, label: report.finalURL ?? report.url))
-        let firstParty = Set([report.site].compactMap { $0 }).union(firstPartySites).union(report.certificateSites)
+        let firstParty = firstParty(of: report)
         func siteNode(_ site: String) -> String {
             let id = DataFlowGraph.siteID(site)
             graph.addNode(.init(id: id, type: .site, label: site, firstParty: firstParty.contains(site)))

@@ -85,15 +85,15 @@ public enum CanarySearch {
 
     /// Every (canary, encoding, request) found; the first encoding found per canary and request.
     public static func find(_ canaries: [Canary], in requests: [(url: String, body: String?)]) -> [CanaryLeak] {
-        let prepared = canaries.map { ($0, needles($0)) }
+        // Strongest evidence first (a hash says more about intent than an echo): sorted once, not per request.
+        let prepared = canaries.map { canary in (canary, needles(canary).sorted { rank($0.encoding) < rank($1.encoding) }) }
         var leaks: [CanaryLeak] = []
         for request in requests {
             let haystack = request.url + "\n" + (request.body ?? "")
             let lowered = haystack.lowercased()
             guard let host = URL(string: request.url)?.host?.lowercased() else { continue }
             for (canary, needles) in prepared {
-                // Strongest evidence first: a hash says more about intent than an echo.
-                let hit = needles.sorted { rank($0.encoding) < rank($1.encoding) }.first { needle in
+                let hit = needles.first { needle in
                     needle.caseSensitive ? haystack.contains(needle.text) : lowered.contains(needle.text.lowercased())
                 }
                 if let hit {

@@ -18,17 +18,17 @@ public struct EntitySummary: Sendable, Hashable {
     public var platformName: String
     public var category: String
     public var sites: [String]
-    /// The owners above it, nearest first (Moat → Oracle): `[{id, name}]`, empty when it is its own owner.
-    public var owners: [(id: String, name: String)] = []
+    /// The owners above it, nearest first (Moat → Oracle), empty when it is its own owner.
+    public var owners: [Owner] = []
 
-    public static func == (lhs: EntitySummary, rhs: EntitySummary) -> Bool {
-        lhs.id == rhs.id && lhs.name == rhs.name && lhs.platform == rhs.platform && lhs.platformName == rhs.platformName
-            && lhs.category == rhs.category && lhs.sites == rhs.sites && lhs.owners.map(\.id) == rhs.owners.map(\.id)
-    }
+    public struct Owner: Sendable, Hashable {
+        public var id: String
+        public var name: String
 
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(id)
-        hasher.combine(sites)
+        public init(id: String, name: String) {
+            self.id = id
+            self.name = name
+        }
     }
 
     public init(id: String, name: String, platform: String, platformName: String, category: String, sites: [String]) {

@@ -592,7 +592,7 @@ public enum Evaluator {
             // The ownership path, at most 5 steps (a cycle in the data cannot loop).
             var next = entity.parent
             while let parentID = next, summary.owners.count < 5, parentID != entity.id, let parent = rules.entity(id: parentID) {
-                summary.owners.append((parent.id, parent.name))
+                summary.owners.append(EntitySummary.Owner(id: parent.id, name: parent.name))
                 next = parent.parent
             }
             return summary

@@ -14,25 +14,20 @@ extension RulePack {
             pack.diagnostics.append(RuleDiagnostic(file: directory, line: 1, column: 1, message: "rules folder not found"))
             return pack
         }
-        func yamlFiles(_ sub: String) -> [String] {
+        func files(_ sub: String, _ suffixes: [String]) -> [String] {
             let folder = (directory as NSString).appendingPathComponent(sub)
             let names = (try? fileManager.contentsOfDirectory(atPath: folder)) ?? []
-            return names.filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted().map { (folder as NSString).appendingPathComponent($0) }
+            return names.filter { name in suffixes.contains { name.hasSuffix($0) } }.sorted().map { (folder as NSString).appendingPathComponent($0) }
         }
+        func yamlFiles(_ sub: String) -> [String] { files(sub, [".yml", ".yaml"]) }
         for path in yamlFiles("entities") { pack.loadFile(path) { $0.readEntityFile(&$1) } }
         // Bulk imported entities (entities/*.tsv) after the YAML files, which win on shared domains.
-        let entityFolder = (directory as NSString).appendingPathComponent("entities")
-        for name in ((try? fileManager.contentsOfDirectory(atPath: entityFolder)) ?? []).filter({ $0.hasSuffix(".tsv") }).sorted() {
-            pack.loadEntityTable((entityFolder as NSString).appendingPathComponent(name))
-        }
+        for path in files("entities", [".tsv"]) { pack.loadEntityTable(path) }
         for path in yamlFiles("trackers") { pack.loadFile(path) { $0.readTrackerFile(&$1) } }
         for path in yamlFiles("platforms") { pack.loadFile(path) { $0.readProfileFile(&$1) } }
         for path in yamlFiles("containers") { pack.loadFile(path) { $0.readContainerFile(&$1) } }
         for path in yamlFiles("decoders") { pack.loadFile(path) { $0.readDecoderFile(&$1) } }
-        let cnameFolder = (directory as NSString).appendingPathComponent("cname")
-        for name in ((try? fileManager.contentsOfDirectory(atPath: cnameFolder)) ?? []).filter({ $0.hasSuffix(".txt") }).sorted() {
-            pack.loadCNAMEList((cnameFolder as NSString).appendingPathComponent(name))
-        }
+        for path in files("cname", [".txt"]) { pack.loadCNAMEList(path) }
         let scoringPath = (directory as NSString).appendingPathComponent("scoring.yml")
         if fileManager.fileExists(atPath: scoringPath) {
             pack.loadFile(scoringPath) { $0.readScoringFile(&$1) }
