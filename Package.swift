@@ -88,6 +88,8 @@ let package = Package(
             dependencies: ["DragnetCore", "DragnetHTML", "DragnetRules"],
             swiftSettings: swiftSettings
         ),
+        // robots.txt (RFC 9309): groups, rules and the line that decides.
+        .target(name: "DragnetRobots", swiftSettings: swiftSettings),
         .target(
             name: "DragnetContainers",
             dependencies: ["DragnetCore", "DragnetHTML", "DragnetRules"],
@@ -108,7 +110,7 @@ let package = Package(
         ),
         .target(
             name: "DragnetAudit",
-            dependencies: ["DragnetCore", "DragnetFetch", "DragnetHTML", "DragnetSites", "DragnetFilters", "DragnetRules", "DragnetPolicy", "DragnetContainers", "DragnetBrowser"],
+            dependencies: ["DragnetCore", "DragnetFetch", "DragnetHTML", "DragnetSites", "DragnetFilters", "DragnetRules", "DragnetPolicy", "DragnetContainers", "DragnetBrowser", "DragnetRobots"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -127,6 +129,7 @@ let package = Package(
                 "DragnetCheck",
                 "DragnetBuiltInRules",
                 "DragnetBrowser",
+                "DragnetRobots",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -147,7 +150,7 @@ let package = Package(
             name: "DragnetAuditTests",
             dependencies: [
                 "DragnetAudit", "DragnetHTML", "DragnetSites", "DragnetCore", "DragnetPolicy", "DragnetRules", "DragnetReport", "DragnetTestSupport",
-                "DragnetContainers", "DragnetFilters", "DragnetCheck", "DragnetBrowser",
+                "DragnetContainers", "DragnetFilters", "DragnetCheck", "DragnetBrowser", "DragnetRobots",
                 "dragnet",
             ],
             swiftSettings: swiftSettings

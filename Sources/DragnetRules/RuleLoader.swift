@@ -28,6 +28,7 @@ extension RulePack {
         for path in yamlFiles("containers") { pack.loadFile(path) { $0.readContainerFile(&$1) } }
         for path in yamlFiles("decoders") { pack.loadFile(path) { $0.readDecoderFile(&$1) } }
         for path in files("cname", [".txt"]) { pack.loadCNAMEList(path) }
+        pack.loadAICrawlers(directory: directory)
         let scoringPath = (directory as NSString).appendingPathComponent("scoring.yml")
         if fileManager.fileExists(atPath: scoringPath) {
             pack.loadFile(scoringPath) { $0.readScoringFile(&$1) }
@@ -57,7 +58,7 @@ extension RulePack {
         return pack
     }
 
-    private mutating func loadFile(_ path: String, _ body: (inout RulePack, inout YAMLFile) -> Void) {
+    mutating func loadFile(_ path: String, _ body: (inout RulePack, inout YAMLFile) -> Void) {
         guard let data = FileManager.default.contents(atPath: path) else {
             diagnostics.append(RuleDiagnostic(file: path, line: 1, column: 1, message: "cannot read file"))
             return
@@ -746,6 +747,7 @@ extension RulePack {
         trackers = kept.sorted { $0.id < $1.id }
         linkContainers()
         linkDecoders()
+        linkAICrawlers()
         compiled = trackers.map(CompiledTracker.init)
         urlIndex = [:]
         globPatterns = []

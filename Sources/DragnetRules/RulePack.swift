@@ -128,7 +128,7 @@ public enum RuleVocabulary {
     ]
     public static let entityCategories = [
         "advertising", "analytics", "social", "session-replay", "tag-manager", "customer-engagement", "consent", "cdn",
-        "video", "payments", "hosting", "utility", "font", "other",
+        "video", "payments", "hosting", "utility", "font", "ai", "other",
     ]
     /// Entity categories that serve files rather than collect data: a script or stylesheet from
     /// them is a low-weight `infrastructure` flow (IP address and page address), not identifiers.
@@ -163,6 +163,8 @@ public struct RulePack: Sendable {
     public internal(set) var diagnostics: [RuleDiagnostic] = []
     /// The files read, relative to the rules folder where possible.
     public internal(set) var files: [String] = []
+    /// AI crawlers (`ai-crawlers/robots.json` with `operators.yml`), sorted by token.
+    public internal(set) var aiCrawlers: [AICrawler] = []
 
     /// Domain → index into `entities`.
     var domainIndex: [String: Int] = [:]
