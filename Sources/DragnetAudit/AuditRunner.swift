@@ -68,6 +68,8 @@ public struct AuditOptions: Sendable {
     public var escalateBelow = 0.8
     /// Read the tag-manager containers and Segment settings pages load (needs `rules`); nil: `--no-containers`.
     public var containers: ContainerOptions? = ContainerOptions()
+    /// Fetch each site's robots.txt and tdmrep.json once and decide every AI crawler for each page (`--no-robots`: off).
+    public var robots = true
 
     public init() {}
 }
@@ -192,6 +194,7 @@ public enum AuditRunner {
         let policyFetcher: PolicyFetcher? =
             if options.policies, session != nil, let policyRules = options.policyRules { try PolicyFetcher(options: fetchOptions, rules: policyRules) } else { nil }
         let pending = PendingTasks(limit: 64)
+        let robotsFetcher: RobotsFetcher? = if options.robots, session != nil, rules != nil { try RobotsFetcher(options: fetchOptions) } else { nil }
         let containerFetcher: ContainerFetcher? =
             if let containerOptions = options.containers, let rules { try ContainerFetcher(fetch: fetchOptions, options: containerOptions, rules: rules) } else { nil }
 
@@ -223,6 +226,8 @@ public enum AuditRunner {
                 resource.isNetwork && resource.firstParty == true && resource.host != pageHost ? resource.host : nil
             }).sorted().prefix(20))
             let needsDNS = !dnsHosts.isEmpty
+            let robotsOrigin = fetched && report.status != nil && robotsFetcher != nil ? RobotsFetcher.origin(of: report.finalURL ?? report.url) : nil
+            let needsRobots = robotsOrigin != nil
             /// Coverage of a page that will not go to the browser (none here, or not needed).
             @Sendable func staticCoverage(_ report: inout PageReport) {
                 report.coverage = PageAuditor.coverage(report, rules: rules)
@@ -234,7 +239,7 @@ public enum AuditRunner {
                 staticCoverage(&report)
                 auditor.evaluate(&report)
             }
-            guard needsContainers || needsPolicy || needsBrowser || needsDNS else {
+            guard needsContainers || needsPolicy || needsBrowser || needsDNS || needsRobots else {
                 continuation.yield(Self.finished(report, historyJSON: keepHistory))
                 return
             }
@@ -278,6 +283,9 @@ public enum AuditRunner {
                 } else if needsBrowser || needsDNS {
                     auditor.evaluate(&report)
                 }
+                if let robotsOrigin, let robotsFetcher, let rules {
+                    report.aiAccess = AIAccess.evaluate(report, robots: await robotsFetcher.robots(for: robotsOrigin), crawlers: rules.aiCrawlers)
+                }
                 if needsPolicy, let policyFetcher {
                     report.policy = await policyFetcher.policy(candidates: PolicyDiscovery.candidates(for: report))
                     if let policy = report.policy, let rules { Self.checkPractice(&report, policy: policy, rules: rules) }
@@ -289,6 +297,7 @@ public enum AuditRunner {
         let task = Task {
             await policyFetcher?.start()
             await containerFetcher?.start()
+            await robotsFetcher?.start()
             await withTaskGroup(of: Void.self) { group in
                 var running = 0
                 func admit() async {
@@ -330,6 +339,7 @@ public enum AuditRunner {
             await browserPool?.shutDown()
             await policyFetcher?.finish()
             await containerFetcher?.finish()
+            await robotsFetcher?.finish()
             continuation.finish()
         }
         continuation.onTermination = { termination in
@@ -338,6 +348,7 @@ public enum AuditRunner {
                 Task {
                     await policyFetcher?.cancel()
                     await containerFetcher?.cancel()
+                    await robotsFetcher?.cancel()
                     await browserPool?.shutDown()
                 }
                 task.cancel()

@@ -34,6 +34,8 @@ public struct PageReport: Sendable {
     public var certificateSites: [String] = []
     /// What the browser saw (`--mode browser`), summarised.
     public var browser: BrowserSummary?
+    /// Which AI crawlers may take the page (fetched pages, unless `--no-robots`).
+    public var aiAccess: AIAccess?
     /// Cookies the browser held at the end of the page load.
     var browserCookies: [SeenCookie] = []
     /// The URL the rules evaluate the page at (final or requested URL; a saved page's URL).
@@ -204,6 +206,7 @@ extension PageReport: JSONRepresentable {
                 })),
             ])))
         }
+        if let aiAccess { members.append(("aiAccess", aiAccess.json)) }
         members += observations.jsonMembers
         if let line { members.append(("line", .int(line))) }
         if let source { members.append(("source", .string(source))) }

@@ -127,6 +127,7 @@ extension PageMeta: JSONRepresentable {
             ("declaredCharset", .string(declaredCharset)),
             ("openGraph", table(openGraph)),
             ("referrerPolicy", .string(referrerPolicy)),
+            ("robots", table(robots)),
             ("title", .string(title)),
             ("twitter", table(twitter)),
             ("verifications", table(verifications)),

@@ -244,6 +244,9 @@ public struct PageMeta: Sendable, Hashable {
     public var twitter: [String: [String]] = [:]
     /// `og:*` and other `property=` tags in the Open Graph family, name → values.
     public var openGraph: [String: [String]] = [:]
+    /// Directives for crawlers, name → values: `robots`, a crawler's own name (`gptbot`,
+    /// `googlebot`, `ccbot` …) and the TDM Reservation Protocol's `tdm-reservation` and `tdm-policy`.
+    public var robots: [String: [String]] = [:]
 
     public init() {}
 }

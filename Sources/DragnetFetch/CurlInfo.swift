@@ -32,7 +32,9 @@ enum CurlInfo {
             transfer.sha256 = context.hasher?.finish()
         }
 
-        if code != CURLE_OK {
+        if context.abortReason == .truncated {
+            transfer.truncated = true
+        } else if code != CURLE_OK {
             let detail = String(cString: context.errorBuffer)
             transfer.error = error(for: code, reason: context.abortReason, detail: detail, options: context)
         }
@@ -101,7 +103,7 @@ enum CurlInfo {
             return FetchError(code: .tooLarge, message: "decoded body exceeds \(context.maxBytes) bytes", curlCode: curlCode)
         case .headersTooLarge:
             return FetchError(code: .headersTooLarge, message: "response headers exceed \(context.maxHeaderBytes) bytes", curlCode: curlCode)
-        case nil:
+        case .truncated, nil:
             break
         }
         let mapped: FetchError.Code

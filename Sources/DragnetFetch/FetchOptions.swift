@@ -19,6 +19,9 @@ public struct FetchOptions: Sendable, Hashable {
     public var maxRedirects: Int = 10
     /// Cap on the decoded body, so a compression bomb cannot exhaust memory.
     public var maxBytes: Int = 10 * 1024 * 1024
+    /// A body longer than `maxBytes` is cut there and the transfer succeeds with
+    /// `FetchResult.truncated` (robots.txt: RFC 9309 reads the first 500 KiB), instead of `too-large`.
+    public var truncateBody: Bool = false
     /// Cap on all response header bytes of a transfer, over every hop.
     public var maxHeaderBytes: Int = 256 * 1024
     /// Retries after a connection reset or a 429, 502, 503 or 504.

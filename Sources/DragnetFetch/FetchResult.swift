@@ -48,6 +48,8 @@ public struct FetchResult: Sendable, Hashable {
     public var error: FetchError?
     /// The decoded body, kept for the next stage (not part of the JSON encoding).
     public var body: [UInt8]
+    /// The body was cut at `FetchOptions.maxBytes` (only with `truncateBody`).
+    public var truncated = false
 
     public init(id: Int, url: String, line: Int? = nil) {
         self.id = id

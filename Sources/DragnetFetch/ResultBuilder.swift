@@ -40,6 +40,7 @@ enum ResultBuilder {
         }
 
         result.bytes = transfer.bodyBytes
+        result.truncated = transfer.truncated
         if transfer.status != nil {
             if options.computeDigest { result.sha256 = transfer.sha256 ?? (options.keepBody ? SHA256.hex(transfer.body) : nil) }
             if let (charset, source) = Charset.detect(contentType: transfer.contentType, body: transfer.body) {

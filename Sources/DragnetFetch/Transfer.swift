@@ -38,11 +38,15 @@ struct CompletedTransfer: Sendable {
     var contentType: String?
     var timings: Timings?
     var error: FetchError?
+    /// The body was cut at `maxBytes` (`FetchOptions.truncateBody`).
+    var truncated = false
 }
 
 /// Why the loop itself stopped a transfer from a callback.
 enum AbortReason {
     case bodyTooLarge
+    /// The body reached `maxBytes` with `truncateBody` set: not an error.
+    case truncated
     case headersTooLarge
 }
 
@@ -56,6 +60,7 @@ final class TransferContext {
     let maxBytes: Int
     let maxHeaderBytes: Int
     let keepBody: Bool
+    let truncate: Bool
     let keepCertificateNames: Bool
     let errorBuffer: UnsafeMutablePointer<CChar>
 
@@ -76,6 +81,7 @@ final class TransferContext {
         self.maxHeaderBytes = options.maxHeaderBytes
         self.hasher = !options.keepBody && options.computeDigest ? SHA256.Hasher() : nil
         self.keepBody = options.keepBody
+        self.truncate = options.truncateBody
         self.keepCertificateNames = options.certificateNames
         let size = dragnet_curl_error_size()
         self.errorBuffer = .allocate(capacity: size)
@@ -89,7 +95,14 @@ final class TransferContext {
     /// Body bytes, already decoded by libcurl. Returning less than `count` aborts.
     func receiveBody(_ data: UnsafeRawBufferPointer) -> Int {
         if bodyBytes + data.count > maxBytes {
-            abortReason = .bodyTooLarge
+            if truncate {
+                let room = maxBytes - bodyBytes
+                if keepBody { body.append(contentsOf: data.prefix(room)) }
+                bodyBytes = maxBytes
+                abortReason = .truncated
+            } else {
+                abortReason = .bodyTooLarge
+            }
             return 0
         }
         bodyBytes += data.count

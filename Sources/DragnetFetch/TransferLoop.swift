@@ -121,7 +121,7 @@ final class TransferLoop {
         _ = dragnet_curl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, milliseconds(options.connectTimeout))
         _ = dragnet_curl_easy_setopt_long(easy, CURLOPT_LOW_SPEED_LIMIT, options.lowSpeedLimit)
         _ = dragnet_curl_easy_setopt_long(easy, CURLOPT_LOW_SPEED_TIME, options.lowSpeedTime)
-        _ = dragnet_curl_easy_setopt_off_t(easy, CURLOPT_MAXFILESIZE_LARGE, options.maxBytes)
+        if !options.truncateBody { _ = dragnet_curl_easy_setopt_off_t(easy, CURLOPT_MAXFILESIZE_LARGE, options.maxBytes) }
         _ = dragnet_curl_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, 256 * 1024)
         // Waiting to multiplex pays off only where HTTP/2 can be negotiated (TLS ALPN);
         // on plain http it would serialise transfers to one host.

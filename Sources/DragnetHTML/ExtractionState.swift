@@ -336,6 +336,8 @@ final class ExtractionState {
         guard !name.isEmpty else { return }
         if name == "referrer" {
             meta.referrerPolicy = content
+        } else if name == "robots" || name == "tdm-reservation" || name == "tdm-policy" || Self.isCrawlerName(name) {
+            meta.robots[name, default: []].append(content)
         } else if Self.verificationNames.contains(name) || name.hasSuffix("-site-verification") || name.hasSuffix("-domain-verification") {
             meta.verifications[name, default: []].append(content)
         } else if name.hasPrefix("twitter:") {
@@ -344,6 +346,13 @@ final class ExtractionState {
             meta.openGraph[name, default: []].append(content)
             if name == "og:url", openGraphURL == nil { openGraphURL = content }
         }
+    }
+
+    /// A `<meta name>` addressed to one crawler (`googlebot`, `gptbot`, `bytespider`, `ccbot`,
+    /// `meta-externalagent`): a product token ending in bot, spider, crawler or agent.
+    static func isCrawlerName(_ name: String) -> Bool {
+        (name.hasSuffix("bot") || name.hasSuffix("spider") || name.hasSuffix("crawler") || name.hasSuffix("agent"))
+            && name.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D || $0 == 0x5F || ($0 >= 0x30 && $0 <= 0x39) }
     }
 
     private static let skippedInputTypes: Set<String> = ["submit", "button", "reset", "image"]

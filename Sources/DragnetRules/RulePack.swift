@@ -120,11 +120,11 @@ public enum RuleVocabulary {
     /// Data categories a flow can carry.
     public static let data = [
         "identifiers", "browsing-activity", "device-info", "device-fingerprint", "contact-data", "keystrokes-mouse",
-        "location", "user-content", "credentials", "financial", "demographics", "government-id", "health",
+        "location", "user-content", "conversations", "credentials", "financial", "demographics", "government-id", "health",
     ]
     public static let purposes = [
         "advertising", "analytics", "session-replay", "fingerprinting", "tag-management", "social-embed", "video-embed",
-        "customer-engagement", "consent", "cdn", "functional", "payments",
+        "customer-engagement", "consent", "cdn", "functional", "payments", "ai-assistant",
     ]
     public static let entityCategories = [
         "advertising", "analytics", "social", "session-replay", "tag-manager", "customer-engagement", "consent", "cdn",
@@ -222,7 +222,7 @@ extension Scoring {
         channels: [.script: 1.0, .pixel: 0.8, .iframeEmbed: 0.7, .formPost: 1.0, .serverSide: 0.9, .cookie: 0.6, .resource: 0.3, .link: 0],
         data: [
             "identifiers": 15, "browsing-activity": 15, "device-info": 5, "device-fingerprint": 20, "contact-data": 30,
-            "keystrokes-mouse": 30, "location": 15, "user-content": 10, "credentials": 40, "financial": 40,
+            "keystrokes-mouse": 30, "location": 15, "user-content": 10, "conversations": 25, "credentials": 40, "financial": 40,
             "demographics": 10, "government-id": 40, "health": 40,
         ],
         platforms: [:],

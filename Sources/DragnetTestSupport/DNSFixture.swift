@@ -26,21 +26,29 @@ public final class DNSFixture: Sendable {
             odd.stop()
             throw FixtureError("dns-server.py did not start (printed '\(text)')")
         }
-        let port = try Self.freeUDPPort()
-        var arguments = [
-            "--keep-in-foreground", "--no-resolv", "--no-hosts", "--conf-file=/dev/null", "--port=\(port)", "--listen-address=127.0.0.1",
-            "--bind-interfaces", "--pid-file=", "--user=\(NSUserName())", "--cache-size=0",
-        ]
-        arguments += hosts.map { "--host-record=\($0.0),\($0.1)" }
-        arguments += cnames.map { "--cname=\($0.0),\($0.1)" }
-        arguments += local.map { "--local=/\($0)/" }
-        if let silentDomain { arguments.append("--server=/\(silentDomain)/127.0.0.1#\(oddPort)") }
-        let dnsmasq = try ChildProcess(executable, arguments)
-        // Ready when it answers on its port (a few milliseconds).
-        Thread.sleep(forTimeInterval: 0.3)
-        guard dnsmasq.isRunning else {
+        // dnsmasq also listens on TCP at the same port, which another test's server may hold:
+        // a new port, up to three times.
+        var started: (ChildProcess, Int)?
+        var lastArguments: [String] = []
+        for _ in 0..<3 where started == nil {
+            let port = try Self.freeUDPPort()
+            var arguments = [
+                "--keep-in-foreground", "--no-resolv", "--no-hosts", "--conf-file=/dev/null", "--port=\(port)", "--listen-address=127.0.0.1",
+                "--bind-interfaces", "--pid-file=", "--user=\(NSUserName())", "--cache-size=0",
+            ]
+            arguments += hosts.map { "--host-record=\($0.0),\($0.1)" }
+            arguments += cnames.map { "--cname=\($0.0),\($0.1)" }
+            arguments += local.map { "--local=/\($0)/" }
+            if let silentDomain { arguments.append("--server=/\(silentDomain)/127.0.0.1#\(oddPort)") }
+            lastArguments = arguments
+            let process = try ChildProcess(executable, arguments)
+            // Ready when it answers on its port (a few milliseconds).
+            Thread.sleep(forTimeInterval: 0.3)
+            if process.isRunning { started = (process, port) } else { process.stop() }
+        }
+        guard let (dnsmasq, port) = started else {
             odd.stop()
-            throw FixtureError("dnsmasq exited at start: \(arguments.joined(separator: " "))")
+            throw FixtureError("dnsmasq exited at start three times: \(lastArguments.joined(separator: " "))")
         }
         self.port = port
         self.oddPort = oddPort

@@ -100,6 +100,9 @@ struct AuditCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-dns"), help: "Do not resolve first-party subdomains' CNAME chains (no CNAME-cloaking check).")
     var noDNS = false
 
+    @Flag(name: .customLong("no-robots"), help: "Do not fetch each site's robots.txt and tdmrep.json (no AI crawler access in the report).")
+    var noRobots = false
+
     @Option(name: .customLong("containers-max-age"), help: "Use a cached container younger than this (seconds, or with s/m/h/d: 30m, 1d; default 1d).")
     var containersMaxAge: String = "1d"
 
@@ -259,6 +262,7 @@ struct AuditCommand: AsyncParsableCommand {
                 throw ValidationError(error.description)
             }
         }
+        options.robots = !noRobots
         if noContainers {
             options.containers = nil
         } else {

@@ -55,6 +55,9 @@ struct CheckCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-containers"), help: "As for audit: do not read tag-manager containers and Segment settings.")
     var noContainers = false
 
+    @Flag(name: .customLong("no-robots"), help: "As for audit: do not fetch robots.txt (the ai-crawlers: gate then has nothing to check).")
+    var noRobots = false
+
     @Option(name: .customLong("dns-server"), help: "As for audit: the DNS server (IPv4[:PORT]) for first-party subdomains' CNAME chains.")
     var dnsServer: String?
 
@@ -99,6 +102,7 @@ struct CheckCommand: AsyncParsableCommand {
             if let browser { arguments += ["--browser", browser] }
             if insecure { arguments.append("--insecure") }
             if noContainers { arguments.append("--no-containers") }
+            if noRobots { arguments.append("--no-robots") }
             if noDNS { arguments.append("--no-dns") }
             if let dnsServer { arguments += ["--dns-server", dnsServer] }
             if let containersCache { arguments += ["--containers-cache", containersCache] }

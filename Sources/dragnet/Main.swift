@@ -14,7 +14,7 @@ struct DragnetCommand: AsyncParsableCommand {
             """,
         version: Dragnet.version,
         subcommands: [
-            AuditCommand.self, CheckCommand.self, ReportCommand.self, DiffCommand.self, HistoryCommand.self, GraphCommand.self, PolicyCommand.self, RulesCommand.self, ContainerCommand.self, InitCommand.self, DemoCommand.self, ExtractCommand.self, VersionCommand.self,
+            AuditCommand.self, CheckCommand.self, ReportCommand.self, DiffCommand.self, HistoryCommand.self, GraphCommand.self, PolicyCommand.self, RulesCommand.self, ContainerCommand.self, RobotsCommand.self, InitCommand.self, DemoCommand.self, ExtractCommand.self, VersionCommand.self,
             FetchCommand.self, MatchCommand.self,
         ]
     )

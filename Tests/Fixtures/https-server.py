@@ -8,6 +8,12 @@ selects ROOT/<host>/<path>@<query>, then ROOT/<host>/<path>@<first parameter>, t
 bare path. It listens on 127.0.0.1 only, prints "PORT <n>" once ready, and exits when its
 standard input closes, so a test that dies never leaves it behind.
 
+A sidecar file PATH.http sets the answer's status and headers: its first line is the status,
+the next lines "Name: value" headers (Content-Type among them overrides the guess); the body is
+PATH when it exists, else empty. A sidecar PATH.repeat (first line COUNT, then three parts
+separated by lines "----": head, block, tail) answers head + block × COUNT + tail (a 10 MB
+robots.txt without a 10 MB file).
+
 Misbehaviour on purpose, chosen by the request: a path or query containing SLOW answers
 after --slow seconds; HUGE sends a 50 MB body. --log FILE appends "<host> <path>" per
 request (the tests count container fetches from it). --generate-gtm FILE answers any
@@ -68,6 +74,28 @@ class Handler(BaseHTTPRequestHandler):
             except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
                 pass
             return
+        base = os.path.join(server.root, host, parts.path.lstrip("/"))
+        if os.path.realpath(base).startswith(os.path.realpath(server.root) + os.sep):
+            if os.path.isfile(base + ".http"):
+                with open(base + ".http") as handle:
+                    lines = handle.read().splitlines()
+                body = open(base, "rb").read() if os.path.isfile(base) else b""
+                headers = [line.split(":", 1) for line in lines[1:] if ":" in line]
+                self.send_response(int(lines[0].strip()))
+                if not any(name.strip().lower() == "content-type" for name, _ in headers):
+                    headers.append(("Content-Type", content_type(parts.path)))
+                for name, value in headers:
+                    self.send_header(name.strip(), value.strip())
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            if os.path.isfile(base + ".repeat"):
+                with open(base + ".repeat", "rb") as handle:
+                    count, rest = handle.read().split(b"\n", 1)
+                head, block, tail = rest.split(b"----\n")
+                self.send(200, head + block * int(count) + tail, content_type(parts.path))
+                return
         body, name = self.find(host, parts)
         if body is None:
             self.send(404, b"not found\n", "text/plain")

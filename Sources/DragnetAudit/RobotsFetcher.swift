@@ -1,0 +1,206 @@
+import DragnetCore
+public import DragnetFetch
+public import DragnetRobots
+import Foundation
+
+/// A site's robots.txt as one run fetched it, and what RFC 9309 makes of the outcome.
+public struct SiteRobots: Sendable {
+    /// How the fetch ended, and so what crawlers may do (RFC 9309 §2.3.1).
+    public enum Outcome: String, Sendable {
+        /// A 2xx answer: its rules apply.
+        case parsed
+        /// 4xx, or more than five redirects: "unavailable", everything allowed.
+        case unavailable
+        /// 5xx, 429 or no answer: "unreachable", everything disallowed.
+        case unreachable
+    }
+
+    public var url: String
+    public var finalURL: String?
+    public var status: Int?
+    public var outcome: Outcome
+    /// Why the outcome applies, in words ("HTTP 404: everything allowed (RFC 9309 §2.3.1.3)").
+    public var reason: String
+    public var robots: RobotsTxt?
+    public var contentType: String?
+    public var bytes = 0
+    public var truncated = false
+    /// `/.well-known/tdmrep.json` of the same origin.
+    public var tdm = TDMFile()
+
+    public init(url: String, outcome: Outcome, reason: String) {
+        self.url = url
+        self.outcome = outcome
+        self.reason = reason
+    }
+
+    /// What RFC 9309 makes of a fetch result.
+    public static func from(_ result: FetchResult, url: String) -> SiteRobots {
+        if let error = result.error {
+            if error.code == .tooManyRedirects {
+                return SiteRobots(url: url, outcome: .unavailable, reason: "more than 5 redirects: treated as unavailable, everything allowed (RFC 9309 §2.3.1.2)")
+            }
+            var robots = SiteRobots(url: url, outcome: .unreachable, reason: "unreachable (\(error.code.rawValue): \(error.message)): everything disallowed (RFC 9309 §2.3.1.4)")
+            robots.status = result.status
+            return robots
+        }
+        guard let status = result.status else {
+            return SiteRobots(url: url, outcome: .unreachable, reason: "no answer: everything disallowed (RFC 9309 §2.3.1.4)")
+        }
+        var robots: SiteRobots
+        switch status {
+        case 200..<300:
+            robots = SiteRobots(url: url, outcome: .parsed, reason: "HTTP \(status): its rules apply")
+            let parsed = RobotsTxt(result.body)
+            robots.robots = parsed
+            robots.truncated = result.truncated || parsed.truncated
+            if robots.truncated { robots.reason += "; only the first \(RobotsTxt.defaultLimit / 1024) KiB were read (RFC 9309 §2.5)" }
+        case 429, 500..<600:
+            robots = SiteRobots(url: url, outcome: .unreachable, reason: "HTTP \(status): unreachable, everything disallowed (RFC 9309 §2.3.1.4)")
+        case 400..<500:
+            robots = SiteRobots(url: url, outcome: .unavailable, reason: "HTTP \(status): unavailable, everything allowed (RFC 9309 §2.3.1.3)")
+        default:
+            robots = SiteRobots(url: url, outcome: .unavailable, reason: "HTTP \(status): no robots.txt, everything allowed")
+        }
+        robots.status = status
+        robots.finalURL = result.finalURL
+        robots.contentType = result.contentType
+        robots.bytes = result.bytes
+        return robots
+    }
+}
+
+/// `/.well-known/tdmrep.json` (W3C TDM Reservation Protocol): which paths reserve text and data mining rights.
+public struct TDMFile: Sendable {
+    public struct Rule: Sendable {
+        public var location: String
+        public var reserved: Bool
+        public var policy: String?
+    }
+
+    public var status: Int?
+    public var rules: [Rule] = []
+    /// Why the file could not be used (absent files are not errors).
+    public var error: String?
+
+    public init() {}
+
+    /// Parses the file: a JSON array of `{"location", "tdm-reservation", "tdm-policy"}`.
+    /// A malformed file or entry is an error text; nothing is guessed from it.
+    public static func parse(_ body: [UInt8], status: Int?) -> TDMFile {
+        var file = TDMFile()
+        file.status = status
+        let root: JSONValue
+        do {
+            root = try JSONValue.parse(body, maxDepth: 16)
+        } catch {
+            file.error = "tdmrep.json is not JSON (\(error))"
+            return file
+        }
+        guard let items = root.arrayValue else {
+            file.error = "tdmrep.json is not a JSON array of rules"
+            return file
+        }
+        for (index, item) in items.enumerated() {
+            guard let location = item["location"]?.stringValue, let reservation = item["tdm-reservation"]?.intValue, reservation == 0 || reservation == 1 else {
+                file.error = "tdmrep.json rule \(index + 1) lacks a 'location' or a 'tdm-reservation' of 0 or 1; ignored"
+                continue
+            }
+            file.rules.append(Rule(location: location, reserved: reservation == 1, policy: item["tdm-policy"]?.stringValue))
+        }
+        return file
+    }
+
+    /// The first rule whose location matches `path` (rules are read in order, as the protocol says).
+    public func rule(for path: [UInt8]) -> Rule? {
+        rules.first { rule in
+            let pattern = Pattern.normalise(ArraySlice(rule.location.utf8))
+            return Pattern.matches(path: path, pattern: pattern)
+        }
+    }
+}
+
+/// Fetches each origin's robots.txt and tdmrep.json once per run, with its own fetch session:
+/// at most 500 KiB and 5 redirects (RFC 9309 §2.3.1.2, §2.5). Pages of one site share the result.
+public actor RobotsFetcher {
+    private let robotsSession: FetchSession
+    private let tdmSession: FetchSession
+    private var waiting: [Int: CheckedContinuation<FetchResult, Never>] = [:]
+    private var nextID = 0
+    private var byOrigin: [String: Task<SiteRobots, Never>] = [:]
+
+    public init(options: FetchOptions) throws(FetchError) {
+        var robots = options
+        robots.keepBody = true
+        robots.maxBytes = RobotsTxt.defaultLimit
+        robots.truncateBody = true
+        robots.maxRedirects = 5
+        robots.retries = min(options.retries, 1)
+        robotsSession = try FetchSession(options: robots)
+        var tdm = robots
+        tdm.maxBytes = 256 * 1024
+        tdm.truncateBody = false
+        tdmSession = try FetchSession(options: tdm)
+    }
+
+    public func start() {
+        for session in [robotsSession, tdmSession] {
+            Task {
+                for await result in session.results { self.deliver(result) }
+            }
+        }
+    }
+
+    private func deliver(_ result: FetchResult) {
+        waiting.removeValue(forKey: result.id)?.resume(returning: result)
+    }
+
+    /// The origin (`scheme://host[:port]`) of an http(s) URL.
+    public static func origin(of url: String) -> String? {
+        guard let parsed = WebURL(url), parsed.isNetwork, let start = parsed.string.range(of: "://") else { return nil }
+        var authority = parsed.string[start.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        return parsed.scheme + "://" + authority.lowercased()
+    }
+
+    /// The robots.txt (and tdmrep.json) of `origin`, fetched once.
+    public func robots(for origin: String) async -> SiteRobots {
+        if let task = byOrigin[origin] { return await task.value }
+        let task = Task { await self.load(origin) }
+        byOrigin[origin] = task
+        return await task.value
+    }
+
+    private func load(_ origin: String) async -> SiteRobots {
+        async let robotsResult = fetch(origin + "/robots.txt", tdm: false)
+        async let tdmResult = fetch(origin + "/.well-known/tdmrep.json", tdm: true)
+        var robots = SiteRobots.from(await robotsResult, url: origin + "/robots.txt")
+        let tdm = await tdmResult
+        if tdm.error == nil, let status = tdm.status, (200..<300).contains(status) {
+            robots.tdm = TDMFile.parse(tdm.body, status: status)
+        } else {
+            robots.tdm.status = tdm.status
+        }
+        return robots
+    }
+
+    private func fetch(_ url: String, tdm: Bool) async -> FetchResult {
+        let id = nextID
+        nextID += 1
+        let session = tdm ? tdmSession : robotsSession
+        return await withCheckedContinuation { continuation in
+            waiting[id] = continuation
+            session.submit(id: id, input: URLInput(url))
+        }
+    }
+
+    public func finish() {
+        robotsSession.finish()
+        tdmSession.finish()
+    }
+
+    public func cancel() {
+        robotsSession.cancel()
+        tdmSession.cancel()
+    }
+}

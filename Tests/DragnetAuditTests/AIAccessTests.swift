@@ -1,0 +1,150 @@
+import DragnetTestSupport
+import Foundation
+import Testing
+
+func crawler(_ page: [String: Any], _ agent: String) -> [String: Any]? {
+    ((page["aiAccess"] as? [String: Any])?["crawlers"] as? [[String: Any]])?.first { $0["agent"] as? String == agent }
+}
+
+func robotsInfo(_ page: [String: Any]) -> [String: Any] {
+    (page["aiAccess"] as? [String: Any])?["robots"] as? [String: Any] ?? [:]
+}
+
+@Suite("AI crawler access: robots.txt, TDM and noai, fetched from a loopback HTTPS server")
+struct AIAccessTests {
+    @Test("news.example blocks Bytespider and TikTokSpider, allows GPTBot/1.2, and reserves TDM for /articles/")
+    func newsSite() throws {
+        let server = try HTTPSFixtureServer.shared.get()
+        let (result, pages) = try auditHTTPS(
+            ["https://news.example/", "https://news.example/articles/one.html", "https://news.example/private/"], server: server)
+        #expect(result.status == 0)
+        #expect(pages.count == 3)
+        let home = try #require(pages.first { $0["url"] as? String == "https://news.example/" })
+        #expect(robotsInfo(home)["outcome"] as? String == "parsed")
+        #expect(robotsInfo(home)["status"] as? Int == 200)
+        #expect(robotsInfo(home)["groups"] as? Int == 3)
+
+        let bytespider = try #require(crawler(home, "Bytespider"))
+        #expect(bytespider["access"] as? String == "blocked")
+        #expect(bytespider["line"] as? Int == 4)
+        #expect(bytespider["rule"] as? String == "Disallow: /")
+        #expect(bytespider["platform"] as? String == "tiktok")
+        #expect(bytespider["operator"] as? String == "ByteDance Ltd.")
+        // Blocked, but ai.robots.txt says Bytespider ignores robots.txt: still exposed.
+        #expect(bytespider["respectsRobotsTxt"] as? String == "no")
+        #expect(bytespider["exposed"] as? Bool == true)
+        #expect(crawler(home, "TikTokSpider")?["access"] as? String == "blocked")
+        #expect(crawler(home, "TikTokSpider")?["respectsRobotsTxt"] as? String == "unclear")
+        #expect(crawler(home, "TikTokSpider")?["exposed"] as? Bool == false)
+
+        let gptbot = try #require(crawler(home, "GPTBot"))
+        #expect(gptbot["access"] as? String == "allowed")
+        #expect(gptbot["basis"] as? String == "agent")
+        #expect(gptbot["line"] as? Int == 7)
+        #expect(gptbot["platform"] as? String == "openai")
+        // CCBot has no group of its own: the * group decides, and no rule matches /.
+        let ccbot = try #require(crawler(home, "CCBot"))
+        #expect(ccbot["basis"] as? String == "global")
+        #expect(ccbot["access"] as? String == "allowed")
+        #expect(ccbot["line"] is NSNull)
+        let platforms = try #require((home["aiAccess"] as? [String: Any])?["platforms"] as? [String: Any])
+        let tiktok = try #require(platforms["tiktok"] as? [String: Any])
+        #expect(tiktok["blocked"] as? [String] == ["Bytespider", "TikTokSpider"])
+        #expect(tiktok["ignoringRobotsTxt"] as? [String] == ["Bytespider"])
+        #expect((platforms["google"] as? [String: Any])?["allowed"] as? [String] != nil)
+
+        // /private/: GPTBot's own group disallows it at line 8, the * group at line 11.
+        let privatePage = try #require(pages.first { $0["url"] as? String == "https://news.example/private/" })
+        #expect(crawler(privatePage, "GPTBot")?["line"] as? Int == 8)
+        #expect(crawler(privatePage, "GPTBot")?["access"] as? String == "blocked")
+        #expect(crawler(privatePage, "CCBot")?["rule"] as? String == "Disallow: /private/")
+
+        // The article: tdmrep.json reserves /articles/*, and its meta robots says noimageai.
+        let article = try #require(pages.first { $0["url"] as? String == "https://news.example/articles/one.html" })
+        let tdm = try #require((article["aiAccess"] as? [String: Any])?["tdm"] as? [String: Any])
+        #expect(tdm["source"] as? String == "tdmrep.json")
+        #expect(tdm["reserved"] as? Bool == true)
+        #expect(tdm["location"] as? String == "/articles/*")
+        #expect(tdm["policy"] as? String == "https://news.example/tdm-policy.json")
+        #expect(crawler(article, "GPTBot")?["access"] as? String == "reserved")
+        #expect(crawler(article, "Bytespider")?["access"] as? String == "blocked")
+        let directives = try #require((article["aiAccess"] as? [String: Any])?["directives"] as? [[String: Any]])
+        #expect(directives.first?["value"] as? String == "noimageai")
+        #expect(directives.first?["source"] as? String == "meta")
+        // The home page is covered by the tdmrep.json rule "/*" with reservation 0.
+        #expect(((home["aiAccess"] as? [String: Any])?["tdm"] as? [String: Any])?["reserved"] as? Bool == false)
+
+        // One robots.txt and one tdmrep.json fetch for the three pages of the site.
+        let log = try String(contentsOfFile: server.logPath, encoding: .utf8)
+        #expect(log.components(separatedBy: "\n").filter { $0 == "news.example /robots.txt" }.count == 1)
+        #expect(log.components(separatedBy: "\n").filter { $0 == "news.example /.well-known/tdmrep.json" }.count == 1)
+    }
+
+    @Test("404 allows all, 503 disallows all, a redirect to another host is followed, 10 MB is read to 500 KiB, HTML and CRLF/CR/BOM files, broken tdmrep.json")
+    func outcomes() throws {
+        let server = try HTTPSFixtureServer.shared.get()
+        let urls = ["gone", "down", "moved", "big", "html", "crlf", "badtdm"].map { "https://\($0).example/" }
+        let (result, pages) = try auditHTTPS(urls, server: server)
+        #expect(result.status == 0)
+        func page(_ name: String) throws -> [String: Any] {
+            try #require(pages.first { $0["url"] as? String == "https://\(name).example/" })
+        }
+        let gone = try page("gone")
+        #expect(robotsInfo(gone)["outcome"] as? String == "unavailable")
+        #expect(robotsInfo(gone)["reason"] as? String == "HTTP 404: unavailable, everything allowed (RFC 9309 §2.3.1.3)")
+        #expect(crawler(gone, "Bytespider")?["access"] as? String == "allowed")
+        #expect(crawler(gone, "Bytespider")?["basis"] as? String == "unavailable")
+
+        let down = try page("down")
+        #expect(robotsInfo(down)["outcome"] as? String == "unreachable")
+        #expect(robotsInfo(down)["status"] as? Int == 503)
+        #expect(crawler(down, "GPTBot")?["access"] as? String == "blocked")
+        #expect(crawler(down, "GPTBot")?["basis"] as? String == "unreachable")
+
+        let moved = try page("moved")
+        #expect(robotsInfo(moved)["outcome"] as? String == "parsed")
+        #expect(robotsInfo(moved)["finalURL"] as? String == "https://robots.elsewhere.example/shared/robots.txt")
+        #expect(crawler(moved, "GPTBot")?["access"] as? String == "blocked")
+        #expect(crawler(moved, "CCBot")?["line"] as? Int == 3)
+        #expect(crawler(moved, "ClaudeBot")?["access"] as? String == "allowed")
+
+        let big = try page("big")
+        #expect(robotsInfo(big)["truncated"] as? Bool == true)
+        #expect(robotsInfo(big)["bytes"] as? Int == 500 * 1024)
+        // CCBot's rules come first; GPTBot's group sits after 10 MB and is never read.
+        #expect(crawler(big, "CCBot")?["basis"] as? String == "agent")
+        #expect(crawler(big, "GPTBot")?["access"] as? String == "allowed")
+        #expect(crawler(big, "GPTBot")?["basis"] as? String == "no-group")
+
+        let html = try page("html")
+        #expect(robotsInfo(html)["outcome"] as? String == "parsed")
+        #expect(robotsInfo(html)["contentType"] as? String == "text/html; charset=utf-8")
+        #expect(robotsInfo(html)["groups"] as? Int == 0)
+        #expect((robotsInfo(html)["warnings"] as? [String])?.count == 3)
+        #expect(crawler(html, "GPTBot")?["access"] as? String == "allowed")
+
+        let crlf = try page("crlf")
+        #expect(crawler(crlf, "ClaudeBot")?["access"] as? String == "blocked")
+        #expect(crawler(crlf, "ClaudeBot")?["line"] as? Int == 2)
+        #expect(crawler(crlf, "meta-externalagent")?["line"] as? Int == 5)
+        #expect(crawler(crlf, "meta-externalagent")?["platform"] as? String == "meta")
+        #expect(crawler(crlf, "GPTBot")?["access"] as? String == "allowed")
+
+        let badtdm = try page("badtdm")
+        let tdm = try #require((badtdm["aiAccess"] as? [String: Any])?["tdm"] as? [String: Any])
+        #expect((tdm["tdmrepError"] as? String)?.hasPrefix("tdmrep.json is not JSON") == true)
+        #expect(tdm["reserved"] as? Bool == false)
+        #expect(crawler(badtdm, "GPTBot")?["access"] as? String == "allowed")
+    }
+
+    @Test("--no-robots fetches no robots.txt and writes no aiAccess")
+    func disabled() throws {
+        let server = try HTTPSFixtureServer(root: Fixtures.directory.appendingPathComponent("https-site").path)
+        defer { server.stop() }
+        let (result, pages) = try auditHTTPS(["https://news.example/"], server: server, extra: ["--no-robots"])
+        #expect(result.status == 0)
+        #expect(pages.first?["aiAccess"] == nil)
+        #expect(server.requests().contains { $0.hasSuffix("/robots.txt") } == false)
+        #expect(server.requests().contains { $0 == "news.example /" })
+    }
+}
