@@ -58,11 +58,21 @@ public struct CheckConfig: Sendable {
     public var headers: [Header] = []
     public var policyRequired: Level?
     public var policyForbid: [(practice: String, level: Level)] = []
+    /// `ai-crawlers:`: crawlers (by user-agent token) and platforms no target may let in.
+    public var aiCrawlers = AICrawlerGate()
     public var diagnostics: [RuleDiagnostic] = []
 
     public var errors: [RuleDiagnostic] { diagnostics.filter { $0.level == .error } }
 
-    public static let topKeys = ["targets", "rules", "lists", "budgets", "deny", "allow", "headers", "policy", "description", "mode"]
+    public static let topKeys = ["targets", "rules", "lists", "budgets", "deny", "allow", "headers", "policy", "ai-crawlers", "description", "mode"]
+
+    public struct AICrawlerGate: Sendable {
+        public var block: [String] = []
+        public var blockPlatforms: [String] = []
+        public var level: Level = .error
+        public var line: Int?
+        public var isEmpty: Bool { block.isEmpty && blockPlatforms.isEmpty }
+    }
 
     public init(path: String) {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
@@ -141,6 +151,24 @@ public struct CheckConfig: Sendable {
                         let chosen = level(node, &yaml)
                         if policyRequired != nil { policyRequired = chosen }
                         policyForbid = policyForbid.map { ($0.practice, chosen) }
+                    }
+                }
+            case "ai-crawlers":
+                aiCrawlers.line = value.mark.map { $0.line }
+                for (name, _, node) in yaml.mapping(value, what: "ai-crawlers", allowed: ["block", "block-platforms", "level"]) ?? [] {
+                    switch name {
+                    case "block":
+                        aiCrawlers.block = (yaml.strings(node, what: "block") ?? []).map(\.0)
+                    case "block-platforms":
+                        for (platform, item) in yaml.strings(node, what: "block-platforms") ?? [] {
+                            if platform.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "-" }) && !platform.isEmpty {
+                                aiCrawlers.blockPlatforms.append(platform)
+                            } else {
+                                yaml.error("a platform id is lower-case letters, digits and '-', not '\(platform)'", at: item)
+                            }
+                        }
+                    default:
+                        aiCrawlers.level = level(node, &yaml)
                     }
                 }
             default: _ = yaml.string(value, what: "description")

@@ -102,8 +102,46 @@ public enum Checker {
             for (practice, level) in config.policyForbid where page.policy?.practices.contains(practice) == true {
                 violations.append(.init(status: level == .error ? .failing : .warning, kind: "policy", page: name, message: "the privacy policy states \(practice)", finding: nil, line: nil))
             }
+            if !config.aiCrawlers.isEmpty, page.status != nil {
+                violations += aiCrawlerViolations(page, name: name, gate: config.aiCrawlers)
+            }
+        }
+        if !config.aiCrawlers.isEmpty {
+            let known = Set(last.pages.flatMap { $0.aiAccess?.crawlers.map { $0.agent.lowercased() } ?? [] })
+            for agent in config.aiCrawlers.block where !known.isEmpty && !known.contains(agent.lowercased()) {
+                violations.append(.init(
+                    status: .warning, kind: "ai-crawler", page: config.file,
+                    message: "ai-crawlers: '\(agent)' is not in the rule pack's AI crawler list (rules/ai-crawlers/robots.json); not checked", finding: nil, line: config.aiCrawlers.line))
+            }
         }
         return CheckResult(violations: violations, findings: Array(Set(last.pages.flatMap { $0.findings.map(\.id) })).sorted())
+    }
+
+    /// A target that lets in a crawler the gate blocks fails, with the robots.txt line that let it in;
+    /// a blocked crawler known to ignore robots.txt is a warning: the block does not keep it out.
+    static func aiCrawlerViolations(_ page: AuditReport.Page, name: String, gate: CheckConfig.AICrawlerGate) -> [CheckResult.Violation] {
+        let status: CheckResult.Violation.Status = gate.level == .error ? .failing : .warning
+        guard let access = page.aiAccess else {
+            return [.init(status: .warning, kind: "ai-crawler", page: name, message: "robots.txt was not fetched (--no-robots?): AI crawler access not checked", finding: nil, line: gate.line)]
+        }
+        let blocked = Set(gate.block.map { $0.lowercased() })
+        var result: [CheckResult.Violation] = []
+        for crawler in access.crawlers where blocked.contains(crawler.agent.lowercased()) || crawler.platform.map(gate.blockPlatforms.contains) == true {
+            let who = "\(crawler.agent) (\(crawler.operatorName)\(crawler.platform.map { ", \($0)" } ?? ""))"
+            if crawler.access == "blocked" {
+                if crawler.respects == "no" {
+                    result.append(.init(
+                        status: .warning, kind: "ai-crawler", page: name,
+                        message: "\(who) is blocked by \(access.decidedBy(crawler)), but it is known to ignore robots.txt", finding: nil, line: gate.line))
+                }
+                continue
+            }
+            let reserved = crawler.access == "reserved" ? "; the site reserves text and data mining, which robots.txt does not enforce" : ""
+            result.append(.init(
+                status: status, kind: "ai-crawler", page: name,
+                message: "\(who) may crawl this page: \(access.decidedBy(crawler))\(reserved)", finding: nil, line: gate.line))
+        }
+        return result
     }
 
     static func matches(_ rule: CheckConfig.Deny, _ finding: AuditReport.Finding) -> Bool {

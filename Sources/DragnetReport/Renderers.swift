@@ -128,9 +128,13 @@ public enum ReportRenderer {
 
     /// One `rule` per Dragnet rule with help text, one `result` per finding, the page as the
     /// location, and the finding id as a stable partial fingerprint.
-    public static func sarif(_ report: AuditReport, help: RuleHelp = RuleHelp()) -> JSONValue {
+    public static func sarif(_ report: AuditReport, help: RuleHelp = RuleHelp(), extra: [ExtraResult] = []) -> JSONValue {
         var ruleIDs: [String] = []
         var titles: [String: String] = [:]
+        for result in extra where titles[result.rule] == nil {
+            ruleIDs.append(result.rule)
+            titles[result.rule] = result.title
+        }
         for page in report.pages {
             for finding in page.findings where titles[finding.rule] == nil {
                 ruleIDs.append(finding.rule)
@@ -176,6 +180,15 @@ public enum ReportRenderer {
                 ]))
             }
         }
+        for result in extra {
+            results.append(.object([
+                ("ruleId", .string(result.rule)),
+                ("ruleIndex", .int(index[result.rule] ?? 0)),
+                ("level", .string(result.failing ? "error" : "warning")),
+                ("message", .object([("text", .string(result.message))])),
+                ("locations", .array([.object([("physicalLocation", .object([("artifactLocation", .object([("uri", .string(result.page))]))]))])])),
+            ]))
+        }
         return .object([
             ("$schema", .string("https://json.schemastore.org/sarif-2.1.0.json")),
             ("version", .string("2.1.0")),
@@ -193,7 +206,7 @@ public enum ReportRenderer {
 
     /// A testsuite per page; testcases: the fetch, the privacy policy, and each finding
     /// (a failure when its severity is medium or above).
-    public static func junit(_ report: AuditReport) -> String {
+    public static func junit(_ report: AuditReport, extra: [ExtraResult] = []) -> String {
         var suites: [String] = []
         var totalTests = 0
         var totalFailures = 0
@@ -213,6 +226,14 @@ public enum ReportRenderer {
                     } else {
                         cases.append("    <testcase classname=\"\(xml(name))\" name=\"privacy policy\"/>")
                     }
+                }
+            }
+            for result in extra where result.page == name {
+                if result.failing {
+                    cases.append("    <testcase classname=\"\(xml(name))\" name=\"\(xml(result.rule + ": " + result.subject))\"><failure message=\"\(xml(result.message))\"/></testcase>")
+                    failures += 1
+                } else {
+                    cases.append("    <testcase classname=\"\(xml(name))\" name=\"\(xml(result.rule + ": " + result.subject))\"><system-out>\(xml(result.message))</system-out></testcase>")
                 }
             }
             for finding in page.findings {
@@ -292,5 +313,26 @@ public enum ReportRenderer {
 
     static func mermaidEscape(_ text: String) -> String {
         text.replacingOccurrences(of: "\"", with: "#quot;").replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "|", with: "#124;")
+    }
+}
+
+/// A result that is not a finding of the report (a `dragnet check` gate such as `ai-crawlers:`),
+/// written into SARIF and JUnit next to the findings.
+public struct ExtraResult: Sendable {
+    public var page: String
+    public var rule: String
+    public var title: String
+    /// What the result is about (a crawler), for the JUnit test-case name.
+    public var subject: String
+    public var message: String
+    public var failing: Bool
+
+    public init(page: String, rule: String, title: String, subject: String, message: String, failing: Bool) {
+        self.page = page
+        self.rule = rule
+        self.title = title
+        self.subject = subject
+        self.message = message
+        self.failing = failing
     }
 }

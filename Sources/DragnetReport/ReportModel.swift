@@ -78,6 +78,8 @@ public struct AuditReport: Sendable {
         public var edges: [GraphEdge]
         /// The summarised response headers, lower-case names (empty for saved files).
         public var headers: [String: String] = [:]
+        /// AI crawler access (`aiAccess`): nil when robots.txt was not fetched.
+        public var aiAccess: AIAccessSummary?
 
         /// The key two reports match pages on: the URL without scheme, query and fragment.
         public var key: String { AuditReport.key(finalURL ?? url) }
@@ -179,6 +181,20 @@ public struct AuditReport: Sendable {
         for (name, value) in json["headers"] as? [String: Any] ?? [:] {
             if let text = value as? String { page.headers[name] = text }
         }
+        if let access = json["aiAccess"] as? [String: Any] {
+            let robots = access["robots"] as? [String: Any] ?? [:]
+            let tdm = access["tdm"] as? [String: Any] ?? [:]
+            page.aiAccess = AIAccessSummary(
+                robotsURL: robots["finalURL"] as? String ?? robots["url"] as? String ?? "", outcome: robots["outcome"] as? String ?? "",
+                reason: robots["reason"] as? String ?? "", tdmReserved: tdm["reserved"] as? Bool ?? false, tdmSource: tdm["source"] as? String,
+                directives: (access["directives"] as? [[String: Any]] ?? []).compactMap { $0["value"] as? String },
+                crawlers: (access["crawlers"] as? [[String: Any]] ?? []).map {
+                    AIAccessSummary.Crawler(
+                        agent: $0["agent"] as? String ?? "", operatorName: $0["operator"] as? String ?? "", platform: $0["platform"] as? String,
+                        access: $0["access"] as? String ?? "", line: $0["line"] as? Int, rule: $0["rule"] as? String,
+                        respects: $0["respectsRobotsTxt"] as? String ?? "unclear", exposed: $0["exposed"] as? Bool ?? false)
+                })
+        }
         return page
     }
 
@@ -241,5 +257,39 @@ extension Finding {
     /// "GTM-… tag N (__html, page-load)" when a container brings it.
     public var viaText: String? {
         via.map { "\($0.container)\($0.tag.map { " tag \($0)" } ?? "") (\($0.template), \($0.firing))" }
+    }
+}
+
+/// A page's AI crawler access as a report holds it (`aiAccess`).
+public struct AIAccessSummary: Sendable {
+    public struct Crawler: Sendable {
+        public var agent: String
+        public var operatorName: String
+        public var platform: String?
+        /// `allowed`, `blocked` or `reserved`.
+        public var access: String
+        public var line: Int?
+        public var rule: String?
+        /// `yes`, `no` or `unclear`.
+        public var respects: String
+        public var exposed: Bool
+    }
+
+    public var robotsURL: String
+    /// `parsed`, `unavailable` or `unreachable`.
+    public var outcome: String
+    public var reason: String
+    public var tdmReserved: Bool
+    public var tdmSource: String?
+    public var directives: [String]
+    public var crawlers: [Crawler]
+
+    /// The deciding line in words: `robots.txt line 4 "Disallow: /"`, or why no line decided.
+    public func decidedBy(_ crawler: Crawler) -> String {
+        if let line = crawler.line, let rule = crawler.rule { return "robots.txt line \(line) \"\(rule)\"" }
+        switch outcome {
+        case "unavailable", "unreachable": return reason
+        default: return "no robots.txt rule matches (allowed by default)"
+        }
     }
 }

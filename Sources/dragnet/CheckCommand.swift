@@ -120,8 +120,14 @@ struct CheckCommand: AsyncParsableCommand {
         let date = today ?? Date().formatted(.iso8601.year().month().day())
         let result = Checker.check(runs, config: configuration, baseline: accepted, today: date)
         if let last = runs.last {
-            if let sarif { try (ReportRenderer.sarif(last, help: ReportFormats.help(try? RuleFlags.parse([]).load())).prettyText + "\n").write(toFile: sarif, atomically: true, encoding: .utf8) }
-            if let junit { try ReportRenderer.junit(last).write(toFile: junit, atomically: true, encoding: .utf8) }
+            // The ai-crawlers gate judges robots.txt, not findings: its results join the findings there.
+            let extra = result.violations.filter { $0.kind == "ai-crawler" && ($0.status == .failing || $0.status == .warning) }.map {
+                ExtraResult(
+                    page: $0.page, rule: "ai-crawler-allowed", title: "An AI crawler the configuration blocks may crawl the page",
+                    subject: String($0.message.prefix { $0 != " " }), message: $0.message, failing: $0.status == .failing)
+            }
+            if let sarif { try (ReportRenderer.sarif(last, help: ReportFormats.help(try? RuleFlags.parse([]).load()), extra: extra).prettyText + "\n").write(toFile: sarif, atomically: true, encoding: .utf8) }
+            if let junit { try ReportRenderer.junit(last, extra: extra).write(toFile: junit, atomically: true, encoding: .utf8) }
         }
         if updateBaseline, let baseline {
             let json = JSONValue.object([("findings", .array(result.findings.map { .string($0) }))])

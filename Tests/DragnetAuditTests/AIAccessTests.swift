@@ -148,3 +148,45 @@ struct AIAccessTests {
         #expect(server.requests().contains { $0 == "news.example /" })
     }
 }
+
+@Suite("dragnet check: the ai-crawlers gate")
+struct AICrawlerCheckTests {
+    @Test("ai-crawlers: block and block-platforms fail on an allowed crawler with the robots.txt line, in text, SARIF and JUnit")
+    func gate() throws {
+        let server = try HTTPSFixtureServer.shared.get()
+        let folder = try temporaryDirectory()
+        let config = """
+            targets:
+              - https://news.example/
+              - https://gone.example/
+            ai-crawlers:
+              block: [Bytespider, GPTBot, NoSuchBot]
+              block-platforms: [deepseek]
+            """
+        let (output, _) = try check(
+            config,
+            arguments: ["--connect-to", server.connectToAll, "-k",
+                        "--sarif", folder.appendingPathComponent("check.sarif").path, "--junit", folder.appendingPathComponent("check.xml").path],
+            in: folder)
+        #expect(output.status == 1, "\(output.stdout)\(output.stderr)")
+        let lines = output.lines
+        #expect(lines.contains("failing: https://news.example/: GPTBot (OpenAI, openai) may crawl this page: robots.txt line 7 \"Allow: /\""))
+        #expect(lines.contains("failing: https://news.example/: DeepSeekBot (DeepSeek, deepseek) may crawl this page: no robots.txt rule matches (allowed by default)"))
+        #expect(lines.contains("failing: https://gone.example/: Bytespider (ByteDance Ltd., tiktok) may crawl this page: HTTP 404: unavailable, everything allowed (RFC 9309 §2.3.1.3)"))
+        // Blocked on news.example, but Bytespider ignores robots.txt: a warning, not a pass in silence.
+        #expect(lines.contains("warning: https://news.example/: Bytespider (ByteDance Ltd., tiktok) is blocked by robots.txt line 4 \"Disallow: /\", but it is known to ignore robots.txt"))
+        #expect(lines.contains { $0.contains("'NoSuchBot' is not in the rule pack's AI crawler list") })
+        #expect(lines.last?.hasPrefix("dragnet check: FAILED — 5 violation(s), 2 warning(s)") == true, "\(output.stdout)")
+        let sarif = try String(contentsOfFile: folder.appendingPathComponent("check.sarif").path, encoding: .utf8)
+        #expect(sarif.contains("robots.txt line 7 \\\"Allow: /\\\""))
+        #expect(try validateSARIF(folder.appendingPathComponent("check.sarif").path).status == 0)
+        let junit = try String(contentsOfFile: folder.appendingPathComponent("check.xml").path, encoding: .utf8)
+        #expect(junit.contains("robots.txt line 7 &quot;Allow: /&quot;"))
+
+        // A robots.txt that blocks them all passes.
+        let passing = try check(
+            "targets: [https://news.example/private/]\nai-crawlers:\n  block: [GPTBot, CCBot]\n",
+            arguments: ["--connect-to", server.connectToAll, "-k"]).0
+        #expect(passing.status == 0, "\(passing.stdout)\(passing.stderr)")
+    }
+}
