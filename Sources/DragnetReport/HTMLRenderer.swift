@@ -11,6 +11,7 @@ extension ReportRenderer {
         body.append("<h1>Dragnet audit</h1>")
         body.append("<p class=\"meta\">\(report.pages.count) page(s) · started \(xml(report.startedAt)) · dragnet \(xml(report.toolVersion))</p>")
         if report.pages.count > 1 { body.append(ReportOverview(report).html()) }
+        body.append(AICrawlerOverview(report).html())
         if let previous {
             let diff = ReportDiff.compare(previous, report)
             let changed = diff.pages.filter { $0.status != .unchanged }
@@ -65,6 +66,7 @@ extension ReportRenderer {
                         + "<td>\(xml(finding.data.joined(separator: ", ")))</td><td class=\"evidence\">\(evidence)</td><td><code>\(xml(finding.id))</code></td></tr>")
             }
             body.append("</tbody></table>")
+            if let access = page.aiAccess { body.append(AICrawlerOverview.pageHTML(access)) }
             if let policy = page.policy {
                 body.append("<h3>Privacy policy</h3>")
                 body.append("<p><a href=\"\(xml(safeLink(policy.url)))\">\(xml(policy.url))</a> (found by \(xml(policy.foundBy)))</p>")

@@ -87,6 +87,7 @@ public enum ReportRenderer {
             lines.append("- **\(finding.severity.rawValue)** \(md(finding.title))\(account)\(data) · \(evidence)\(via) · \(md(page.site ?? page.url))")
         }
         if findings.count > topFindings { lines.append("- … and \(findings.count - topFindings) more in the JSON report") }
+        lines += AICrawlerOverview(report).markdown()
         if let previous {
             let diff = ReportDiff.compare(previous, report)
             lines.append("")
