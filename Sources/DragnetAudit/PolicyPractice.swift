@@ -18,6 +18,10 @@ enum PolicyPractice {
         "social-embed": ["social media", "social network", "social plugins", "embedded content"],
         "video-embed": ["embedded content", "embedded videos", "video"],
         "tag-management": ["tag manager", "tag management"],
+        "ai-assistant": [
+            "artificial intelligence", "ai provider", "ai providers", "ai service", "ai services", "ai assistant", "ai chatbot", "chatbot",
+            "chat assistant", "large language model", "large language models", "generative ai", "machine learning provider",
+        ],
     ]
 
     static func check(_ evaluation: Evaluation, policy: PagePolicy, rules: RulePack, pageKey: String) -> [Finding] {
@@ -53,6 +57,30 @@ enum PolicyPractice {
                 undisclosed(
                     "policy-undisclosed-recipient", "\(entity.platformName) receives data, but the privacy policy names neither \(entity.name) nor \(purpose) partners",
                     .medium, finding, target: entity.id)
+            }
+        }
+        // AI vendors that receive what visitors type: named by the policy, and linked to what it says about AI training.
+        for finding in evaluation.findings where finding.purpose == "ai-assistant" {
+            guard let entityID = finding.entity, let entity = rules.entity(id: entityID) else { continue }
+            var names = [entity.name, entity.platformName]
+            names += entity.domains.keys.map { String($0.split(separator: ".").first ?? "") }.filter { $0.count >= 4 }
+            if analysis.mentions(names) == nil && analysis.mentions(generic["ai-assistant"]!) == nil {
+                undisclosed(
+                    "policy-undisclosed-ai-vendor", "Visitors' words go to \(entity.name), but the privacy policy names neither \(entity.name) nor AI providers",
+                    .high, finding, target: entity.id)
+            }
+            if let sentence = analysis.quote("ai-training") {
+                let id = Evaluator.findingID(pageKey: pageKey, rule: "policy-ai-training-ai-vendor", channel: finding.channel, target: entity.id, accountID: nil)
+                guard seen.insert(id).inserted else { continue }
+                var linked = Finding(
+                    id: id, rule: "policy-ai-training-ai-vendor",
+                    title: "The privacy policy says data trains AI models, and the page sends visitors' words to \(entity.name)",
+                    severity: .medium, entity: finding.entity, platform: finding.platform, channel: finding.channel, data: [], purpose: finding.purpose,
+                    target: entity.id, accountID: nil,
+                    evidence: [finding.evidence.first, Evidence(url: policy.url, element: "privacy-policy", snippet: String(sentence.text.prefix(300)))].compactMap { $0 },
+                    occurrences: 1)
+                linked.seenBy = finding.seenBy
+                findings.append(linked)
             }
         }
         for finding in evaluation.findings where finding.channel == .formPost && finding.data.contains("contact-data") {

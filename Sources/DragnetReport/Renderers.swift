@@ -28,6 +28,8 @@ public struct RuleHelp: Sendable {
         "policy-undisclosed-recipient": "Data goes to a company the site's own privacy policy neither names nor covers in general terms.",
         "policy-undisclosed-session-replay": "Session replay records the visit while the privacy policy does not mention it.",
         "policy-undisclosed-form-recipient": "A form sends contact data to a third party the privacy policy does not name.",
+        "policy-undisclosed-ai-vendor": "What visitors type goes to an AI vendor the privacy policy names neither by name nor as an AI provider.",
+        "policy-ai-training-ai-vendor": "The privacy policy says data trains AI models, and the page sends visitors' words to an AI vendor.",
     ]
 
     func text(_ rule: String, fallback: String) -> String { descriptions[rule] ?? Self.generic[rule] ?? fallback }

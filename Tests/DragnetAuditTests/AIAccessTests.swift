@@ -190,3 +190,37 @@ struct AICrawlerCheckTests {
         #expect(passing.status == 0, "\(passing.stdout)\(passing.stderr)")
     }
 }
+
+@Suite("AI assistants on pages, and what the site's policy says about them")
+struct AIAssistantTests {
+    @Test("a ChatKit widget and a DeepSeek API call are findings with conversations; the policy names neither vendor but trains models")
+    func helpCentre() throws {
+        let server = try HTTPSFixtureServer.shared.get()
+        let output = try temporaryDirectory().appendingPathComponent("report.json").path
+        let result = try dragnet(["audit", "-q", "--no-history", "--connect-to", server.connectToAll, "-k", "--output", output, "https://help.example/"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let page = try #require((try loadJSON(output)["pages"] as? [[String: Any]])?.first)
+        let chatkit = try #require(findings(page, rule: "openai-chatkit").first)
+        #expect(chatkit["platform"] as? String == "openai")
+        #expect(chatkit["data"] as? [String] == ["browsing-activity", "conversations", "device-info", "identifiers"])
+        let deepseek = try #require(findings(page, rule: "deepseek-api").first)
+        #expect(deepseek["platform"] as? String == "deepseek")
+        #expect(deepseek["entity"] as? String == "deepseek")
+        #expect((deepseek["data"] as? [String])?.contains("conversations") == true)
+        let exposure = try #require(page["exposure"] as? [String: Any])
+        #expect(((exposure["platforms"] as? [String: Any])?["deepseek"] as? [String: Any])?["name"] as? String == "DeepSeek")
+
+        #expect((page["policy"] as? [String: Any])?["practices"] as? [String] != nil)
+        #expect(((page["policy"] as? [String: Any])?["practices"] as? [String])?.contains("ai-training") == true)
+        let undisclosed = findings(page, rule: "policy-undisclosed-ai-vendor")
+        #expect(Set(undisclosed.compactMap { $0["target"] as? String }) == ["openai", "deepseek"])
+        #expect(undisclosed.first { $0["target"] as? String == "deepseek" }?["title"] as? String
+            == "Visitors' words go to DeepSeek, but the privacy policy names neither DeepSeek nor AI providers")
+        let linked = findings(page, rule: "policy-ai-training-ai-vendor")
+        #expect(Set(linked.compactMap { $0["target"] as? String }) == ["openai", "deepseek"])
+        let evidence = try #require(linked.first?["evidence"] as? [[String: Any]])
+        #expect(evidence.contains { ($0["snippet"] as? String)?.hasPrefix("We may use the information we collect, including your questions, to train") == true })
+        // Linking findings explain; they add no exposure points of their own.
+        #expect((undisclosed + linked).allSatisfy { ($0["data"] as? [String])?.isEmpty == true })
+    }
+}
