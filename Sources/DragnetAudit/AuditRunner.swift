@@ -96,6 +96,8 @@ public struct AuditedPage: Sendable {
     public var undisclosed: Int = 0
     /// Why the browser could not load the page (`--mode browser|auto`): its static view stands alone.
     public var browserError: String?
+    /// Per platform with AI crawlers: whether robots.txt lets one of them take the page (nil: robots.txt not fetched).
+    public var aiPlatforms: [String: Bool]?
 }
 
 /// Pages waiting for their privacy policy: at most `limit` at once (each holds its whole
@@ -397,6 +399,9 @@ public enum AuditRunner {
             containers: (report.containers.filter(\.readable).map(\.reference.url), report.containers.filter { !$0.readable }.map(\.reference.url)),
             error: report.error, line: report.line, source: report.source,
             undisclosed: report.evaluation.findings.filter { $0.rule.hasPrefix("policy-undisclosed") }.count,
-            browserError: report.browser?.error)
+            browserError: report.browser?.error,
+            aiPlatforms: report.aiAccess.map { access in
+                Dictionary(access.platforms.map { ($0.platform, !$0.allowed.isEmpty) }, uniquingKeysWith: { $0 || $1 })
+            })
     }
 }

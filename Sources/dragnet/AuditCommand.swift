@@ -341,6 +341,7 @@ struct AuditCommand: AsyncParsableCommand {
                 ("thirdPartySites", .int(thirdParties.count)),
                 ("findings", .int(findings)),
                 ("containers", .object([("read", .int(containersRead.count)), ("failed", .int(containersFailed.count))])),
+                ("aiCrawlers", summary.aiJSON),
                 ("platforms", .object(platforms.keys.sorted().map { id in
                     (id, .object([("pages", .int(platforms[id]!.pages)), ("maxScore", .double(platforms[id]!.maxScore))]))
                 })),

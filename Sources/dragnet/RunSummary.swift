@@ -13,6 +13,8 @@ struct RunSummary {
     private var findings: [String: (title: String, platform: String, severity: Severity, pages: Int)] = [:]
     private var undisclosedPages = 0
     private var browserFailures = 0
+    /// Per site, per platform: whether robots.txt lets one of the platform's AI crawlers in on any page.
+    private var aiSites: [String: [String: Bool]] = [:]
 
     /// The stderr line for a failed item: where it came from and why, never its query string.
     static func errorLine(_ page: AuditedPage) -> String? {
@@ -34,6 +36,10 @@ struct RunSummary {
 
     mutating func add(_ page: AuditedPage) {
         pages += 1
+        if let platforms = page.aiPlatforms {
+            let site = page.site ?? page.url
+            aiSites[site] = (aiSites[site] ?? [:]).merging(platforms) { $0 || $1 }
+        }
         if page.browserError != nil && !page.failed { browserFailures += 1 }
         if page.failed {
             failed += 1
@@ -77,6 +83,15 @@ struct RunSummary {
         if undisclosedPages > 0 {
             lines.append("Flows the site's own privacy policy does not disclose: on \(undisclosedPages) page\(undisclosedPages == 1 ? "" : "s").")
         }
+        if !aiSites.isEmpty {
+            // The four platforms Dragnet exists to watch first, then the others by sites.
+            let core = ["tiktok", "x", "meta", "google"]
+            let counts = aiLetIn
+            let others = counts.filter { !core.contains($0.key) }.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map(\.key)
+            let order = core.filter { counts[$0] != nil } + others
+            let shown = order.prefix(8).map { "\($0) \(counts[$0] ?? 0)" }.joined(separator: ", ")
+            lines.append("AI crawlers let in by robots.txt, sites of \(aiSites.count): \(shown)\(order.count > 8 ? ", … (\(order.count) platforms in summary.aiCrawlers)" : "").")
+        }
         if browserFailures > 0 {
             lines.append("The browser could not load \(browserFailures) page\(browserFailures == 1 ? "" : "s") (the lines above say why): their static view is reported.")
         }
@@ -90,5 +105,27 @@ struct RunSummary {
             lines.append("Exit code 0: \(audited) page\(audited == 1 ? " was" : "s were") audited.")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Per platform: the sites whose robots.txt lets one of its AI crawlers in.
+    var aiLetIn: [String: Int] {
+        var counts: [String: Int] = [:]
+        for platforms in aiSites.values {
+            for (platform, letIn) in platforms { counts[platform, default: 0] += letIn ? 1 : 0 }
+        }
+        return counts
+    }
+
+    /// `summary.aiCrawlers` of the report: per platform, the sites letting its crawlers in and those blocking them all.
+    var aiJSON: JSONValue {
+        var blocking: [String: Int] = [:]
+        for platforms in aiSites.values { for (platform, letIn) in platforms where !letIn { blocking[platform, default: 0] += 1 } }
+        let letIn = aiLetIn
+        return .object([
+            ("sites", .int(aiSites.count)),
+            ("platforms", .object(Set(letIn.keys).union(blocking.keys).sorted().map { platform in
+                (platform, .object([("sitesLettingIn", .int(letIn[platform] ?? 0)), ("sitesBlockingAll", .int(blocking[platform] ?? 0))]))
+            })),
+        ])
     }
 }

@@ -14,7 +14,9 @@ func robotsInfo(_ page: [String: Any]) -> [String: Any] {
 struct AIAccessTests {
     @Test("news.example blocks Bytespider and TikTokSpider, allows GPTBot/1.2, and reserves TDM for /articles/")
     func newsSite() throws {
-        let server = try HTTPSFixtureServer.shared.get()
+        // A server of its own: the request log counts this test's fetches only.
+        let server = try HTTPSFixtureServer(root: Fixtures.directory.appendingPathComponent("https-site").path)
+        defer { server.stop() }
         let (result, pages) = try auditHTTPS(
             ["https://news.example/", "https://news.example/articles/one.html", "https://news.example/private/"], server: server)
         #expect(result.status == 0)
@@ -135,6 +137,26 @@ struct AIAccessTests {
         #expect((tdm["tdmrepError"] as? String)?.hasPrefix("tdmrep.json is not JSON") == true)
         #expect(tdm["reserved"] as? Bool == false)
         #expect(crawler(badtdm, "GPTBot")?["access"] as? String == "allowed")
+    }
+
+    @Test("the report with aiAccess and summary.aiCrawlers follows the schema; the run summary says which platforms are let in")
+    func schemaAndSummary() throws {
+        let server = try HTTPSFixtureServer.shared.get()
+        let output = try temporaryDirectory().appendingPathComponent("report.json").path
+        let result = try dragnet([
+            "audit", "--no-history", "--no-policies", "--connect-to", server.connectToAll, "-k", "--output", output,
+            "https://news.example/", "https://news.example/articles/one.html", "https://gone.example/",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let validation = try validateAgainstSchema(output)
+        #expect(validation.status == 0, "\(validation.stdout)\(validation.stderr)")
+        let summary = try #require((try loadJSON(output)["summary"] as? [String: Any])?["aiCrawlers"] as? [String: Any])
+        #expect(summary["sites"] as? Int == 2)
+        let tiktok = try #require((summary["platforms"] as? [String: Any])?["tiktok"] as? [String: Any])
+        #expect(tiktok["sitesLettingIn"] as? Int == 1)
+        #expect(tiktok["sitesBlockingAll"] as? Int == 1)
+        #expect(((summary["platforms"] as? [String: Any])?["openai"] as? [String: Any])?["sitesLettingIn"] as? Int == 2)
+        #expect(result.stderr.contains("AI crawlers let in by robots.txt, sites of 2: tiktok 1, meta 2, google 2, alibaba 2, amazon 2, anthropic 2, apple 2, baidu 2, … (15 platforms in summary.aiCrawlers)."))
     }
 
     @Test("--no-robots fetches no robots.txt and writes no aiAccess")
