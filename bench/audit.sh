@@ -4,7 +4,10 @@
 # curl --parallel --parallel-max 32 fetching the same list, plus xmllint --html
 # --noout parsing the same files. Prints the median ratio audit / (curl + xmllint)
 # (target <= 1.0) and dragnet's peak RSS for 1,000 and 10,000 URLs (target: flat, <= 150 MB).
-#   PAGES=2000 RUNS=5 PORT=18081 bench/audit.sh
+# Then the cost of robots.txt (one fetch of robots.txt and tdmrep.json per site): ROBOTS_PAGES
+# pages, each on a site of its own as on the corpus list, audited with and without --no-robots
+# (target: with robots.txt <= 1.1x without).
+#   PAGES=2000 RUNS=5 PORT=18081 ROBOTS_PAGES=500 bench/audit.sh
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 PAGES=${PAGES:-2000}
@@ -48,6 +51,33 @@ x=$(median "$OUT/audit-xmllint.times" 1)
 echo "last report: $pages, $(($(stat -c %s "$OUT/audit-report.json") / 1000000)) MB"
 echo "median wall: dragnet audit ${d}s; curl ${c}s + xmllint ${x}s; with policies and history: $(median "$OUT/audit-full.times" 1)s"
 awk -v d="$d" -v c="$c" -v x="$x" 'BEGIN {printf "ratio audit/(curl+xmllint): %.2f (target <= 1.0)\n", d / (c + x)}'
+
+# robots.txt: the corpus list has one page per site, so each page here gets a site of its own
+# (s0000.test … mapped to nginx with --connect-to), and nginx serves a robots.txt in the shape
+# publishers use against AI crawlers: one group naming all 166 crawlers of rules/ai-crawlers.
+ROBOTS_PAGES=${ROBOTS_PAGES:-500}
+python3 - "$BENCH_ROOT/rules/ai-crawlers/robots.json" "$OUT/www/robots.txt" <<'PY'
+import json, sys
+agents = json.load(open(sys.argv[1]))
+lines = ["# Block AI crawlers"] + [f"User-agent: {agent}" for agent in agents] + ["Disallow: /", "", "User-agent: *", "Disallow: /search", "Allow: /"]
+open(sys.argv[2], "w").write("\n".join(lines) + "\n")
+PY
+head -n "$ROBOTS_PAGES" "$OUT/audit-urls.txt" | awk -v port="$PORT" '{sub("127.0.0.1:" port, sprintf("s%04d.test:%s", NR - 1, port)); print}' > "$OUT/audit-robots-urls.txt"
+ROBOTS_ON=("$DRAGNET" audit --quiet --no-dns --concurrency 32 --per-host 32 --no-containers --no-policies --no-history
+    --connect-to "::127.0.0.1:$PORT" --output "$OUT/audit-robots-report.json")
+ROBOTS_OFF=("${ROBOTS_ON[@]}" --no-robots)
+rm -f "$OUT"/audit-robots-*.times
+"${ROBOTS_ON[@]}" "$OUT/audit-robots-urls.txt"   # warm-up
+for ((run = 1; run <= RUNS; run++)); do
+    timed "$OUT/audit-robots-on.times" "${ROBOTS_ON[@]}" "$OUT/audit-robots-urls.txt"
+    timed "$OUT/audit-robots-off.times" "${ROBOTS_OFF[@]}" "$OUT/audit-robots-urls.txt"
+    printf 'robots run %d: with robots.txt %ss  --no-robots %ss\n' "$run" \
+        "$(tail -1 "$OUT/audit-robots-on.times" | cut -d' ' -f1)" "$(tail -1 "$OUT/audit-robots-off.times" | cut -d' ' -f1)"
+done
+python3 -c "import json,sys; r=json.load(open(sys.argv[1])); s=r['summary']['aiCrawlers']; print('robots.txt read for', s['sites'], 'sites;', 'tiktok let in on', s['platforms'].get('tiktok',{}).get('sitesLettingIn'), 'of them')" "$OUT/audit-robots-report.json"
+on=$(median "$OUT/audit-robots-on.times" 1)
+off=$(median "$OUT/audit-robots-off.times" 1)
+awk -v on="$on" -v off="$off" -v n="$ROBOTS_PAGES" 'BEGIN {printf "robots.txt, %d pages on %d sites: median %.2fs with, %.2fs without: ratio %.2f (target <= 1.1)\n", n, n, on, off, on / off}'
 
 for n in 1000 10000; do
     url_list "$n" "$PORT" "$OUT/audit-rss-$n.txt"
