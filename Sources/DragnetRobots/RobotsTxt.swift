@@ -12,14 +12,21 @@ public struct RobotsTxt: Sendable {
     /// One `allow` or `disallow` line.
     public struct Rule: Sendable, Equatable {
         public var allow: Bool
-        /// The path pattern, percent-encoding normalised (`Pattern.normalise`).
-        public var pattern: String
         /// 1-based line number in the file.
         public var line: Int
-        /// The line as written, without its comment and surrounding space.
-        public var text: String
+        /// The normalised pattern's bytes (Strings are made only when asked for: a 500 KiB file has 15,000 rules).
         let bytes: [UInt8]
+        let textBytes: ArraySlice<UInt8>
         let plain: Bool
+
+        /// The path pattern, percent-encoding normalised (`Pattern.normalise`).
+        public var pattern: String { String(decoding: bytes, as: UTF8.self) }
+        /// The line as written, without its comment and surrounding space.
+        public var text: String { String(decoding: textBytes, as: UTF8.self) }
+
+        public static func == (lhs: Rule, rhs: Rule) -> Bool {
+            lhs.allow == rhs.allow && lhs.line == rhs.line && lhs.bytes == rhs.bytes && lhs.textBytes.elementsEqual(rhs.textBytes)
+        }
     }
 
     /// A group: the user-agents it names (lower-cased product tokens, `*` for all) and its rules.
@@ -85,7 +92,9 @@ public struct RobotsTxt: Sendable {
         public var line: Int
         public var key: Key
         /// The key as written (lower-cased), for unknown keys and typos.
-        public var keyText: String
+        public var keyBytes: ArraySlice<UInt8>
+        /// The key as written, lower-cased.
+        public var keyText: String { String(decoding: keyBytes, as: UTF8.self).lowercased() }
         public var value: ArraySlice<UInt8>
         /// The line without its comment and surrounding space.
         public var text: ArraySlice<UInt8>
@@ -126,7 +135,7 @@ public struct RobotsTxt: Sendable {
         if let hash = line.firstIndex(of: UInt8(ascii: "#")) { line = line[..<hash] }
         line = trimmed(line)
         guard !line.isEmpty else { return nil }
-        var directive = Directive(line: number, key: .unknown, keyText: "", value: [], text: line)
+        var directive = Directive(line: number, key: .unknown, keyBytes: [], value: [], text: line)
         let keyPart: ArraySlice<UInt8>
         if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
             keyPart = trimmed(line[..<colon])
@@ -143,8 +152,8 @@ public struct RobotsTxt: Sendable {
             directive.problem = "not a 'key: value' line"
             return directive
         }
-        directive.keyText = String(decoding: keyPart, as: UTF8.self).lowercased()
-        if let (key, typo) = key(directive.keyText) {
+        directive.keyBytes = keyPart
+        if let (key, typo) = key(keyPart) {
             directive.key = key
             directive.typo = typo
         }
@@ -188,9 +197,7 @@ public struct RobotsTxt: Sendable {
             if value.isEmpty { return }
             let pattern = Pattern.normalise(value)
             let plain = !pattern.contains(UInt8(ascii: "*")) && !pattern.contains(UInt8(ascii: "$"))
-            groups[groups.count - 1].rules.append(Rule(
-                allow: directive.key == .allow, pattern: String(decoding: pattern, as: UTF8.self), line: number,
-                text: String(decoding: directive.text, as: UTF8.self), bytes: pattern, plain: plain))
+            groups[groups.count - 1].rules.append(Rule(allow: directive.key == .allow, line: number, bytes: pattern, textBytes: directive.text, plain: plain))
         case .sitemap:
             sitemaps.append(String(decoding: value, as: UTF8.self))
         }
@@ -199,7 +206,18 @@ public struct RobotsTxt: Sendable {
     private static let knownOtherKeys: Set<String> = ["crawl-delay", "host", "clean-param", "request-rate", "visit-time", "noindex", "content-signal"]
 
     /// The key a line names, and whether it was a typo Google's parser accepts.
-    private static func key(_ name: String) -> (Directive.Key, Bool)? {
+    private static func key(_ bytes: ArraySlice<UInt8>) -> (Directive.Key, Bool)? {
+        // The common keys without making a String: ASCII case-insensitive compares.
+        func equals(_ literal: StaticString) -> Bool {
+            guard bytes.count == literal.utf8CodeUnitCount else { return false }
+            return literal.withUTF8Buffer { buffer in
+                zip(bytes, buffer).allSatisfy { ($0 | 0x20) == $1 || ($0 == $1) }
+            }
+        }
+        if equals("disallow") { return (.disallow, false) }
+        if equals("allow") { return (.allow, false) }
+        if equals("user-agent") { return (.userAgent, false) }
+        let name = String(decoding: bytes, as: UTF8.self).lowercased()
         switch name {
         case "user-agent": return (.userAgent, false)
         case "allow": return (.allow, false)

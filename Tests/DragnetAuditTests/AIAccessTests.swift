@@ -82,10 +82,10 @@ struct AIAccessTests {
         #expect(log.components(separatedBy: "\n").filter { $0 == "news.example /.well-known/tdmrep.json" }.count == 1)
     }
 
-    @Test("404 allows all, 503 disallows all, a redirect to another host is followed, 10 MB is read to 500 KiB, HTML and CRLF/CR/BOM files, broken tdmrep.json")
+    @Test("404 allows all, 503 disallows all, a redirect chain to another host is followed, seven redirects allow all, 10 MB is read to 500 KiB, HTML and CRLF/CR/BOM files, broken tdmrep.json")
     func outcomes() throws {
         let server = try HTTPSFixtureServer.shared.get()
-        let urls = ["gone", "down", "moved", "big", "html", "crlf", "badtdm"].map { "https://\($0).example/" }
+        let urls = ["gone", "down", "moved", "big", "html", "crlf", "badtdm", "redirects"].map { "https://\($0).example/" }
         let (result, pages) = try auditHTTPS(urls, server: server)
         #expect(result.status == 0)
         func page(_ name: String) throws -> [String: Any] {
@@ -131,6 +131,12 @@ struct AIAccessTests {
         #expect(crawler(crlf, "meta-externalagent")?["line"] as? Int == 5)
         #expect(crawler(crlf, "meta-externalagent")?["platform"] as? String == "meta")
         #expect(crawler(crlf, "GPTBot")?["access"] as? String == "allowed")
+
+        // Seven redirects: more than RFC 9309's five, so robots.txt counts as unavailable.
+        let redirects = try page("redirects")
+        #expect(robotsInfo(redirects)["outcome"] as? String == "unavailable")
+        #expect(robotsInfo(redirects)["reason"] as? String == "more than 5 redirects: treated as unavailable, everything allowed (RFC 9309 §2.3.1.2)")
+        #expect(crawler(redirects, "GPTBot")?["access"] as? String == "allowed")
 
         let badtdm = try page("badtdm")
         let tdm = try #require((badtdm["aiAccess"] as? [String: Any])?["tdm"] as? [String: Any])
@@ -215,6 +221,24 @@ struct AICrawlerCheckTests {
 
 @Suite("AI assistants on pages, and what the site's policy says about them")
 struct AIAssistantTests {
+    @Test("an Anthropic API call assembled at run time: the static audit misses it, the browser sees the request")
+    func browserOnly() throws {
+        let server = try HTTPSFixtureServer.shared.get()
+        let output = try temporaryDirectory().appendingPathComponent("report.json").path
+        let common = ["audit", "-q", "--no-history", "--no-policies", "--no-robots", "--connect-to", server.connectToAll, "-k", "--output", output]
+        #expect(try dragnet(common + ["https://assistant.example/"]).status == 0)
+        let staticPage = try #require((try loadJSON(output)["pages"] as? [[String: Any]])?.first)
+        #expect(findings(staticPage, rule: "anthropic-api").isEmpty)
+        let result = try dragnet(common + ["--mode", "browser", "--dwell", "0.3", "https://assistant.example/"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let page = try #require((try loadJSON(output)["pages"] as? [[String: Any]])?.first)
+        let call = try #require(findings(page, rule: "anthropic-api").first)
+        #expect(call["seenBy"] as? [String] == ["browser"])
+        #expect(call["platform"] as? String == "anthropic")
+        #expect((call["data"] as? [String])?.contains("conversations") == true)
+        #expect(((call["evidence"] as? [[String: Any]])?.first?["url"] as? String)?.hasPrefix("https://api.anthropic.com/v1/messages") == true)
+    }
+
     @Test("a ChatKit widget and a DeepSeek API call are findings with conversations; the policy names neither vendor but trains models")
     func helpCentre() throws {
         let server = try HTTPSFixtureServer.shared.get()
