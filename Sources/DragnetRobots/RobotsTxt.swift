@@ -351,6 +351,8 @@ public enum Pattern {
     /// characters are decoded, and the hex digits of the others are upper-cased, so that
     /// `/%7Ejoe`, `/~joe` and `/%7ejoe` all compare equal.
     public static func normalise(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+        // Most patterns are plain ASCII without escapes: nothing to change.
+        if !bytes.contains(where: { $0 == UInt8(ascii: "%") || $0 >= 0x80 }) { return Array(bytes) }
         var result: [UInt8] = []
         result.reserveCapacity(bytes.count)
         var index = bytes.startIndex
