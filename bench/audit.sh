@@ -8,11 +8,13 @@
 # pages, each on a site of its own as on the corpus list, audited with and without --no-robots
 # (target: with robots.txt <= 1.1x without).
 #   PAGES=2000 RUNS=5 PORT=18081 ROBOTS_PAGES=500 bench/audit.sh
+#   SECTIONS=robots bench/audit.sh      # only the robots.txt arm (also: main, rss; default all three)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 PAGES=${PAGES:-2000}
 RUNS=${RUNS:-5}
 PORT=${PORT:-18081}
+SECTIONS=${SECTIONS:-main,robots,rss}
 
 need curl curl
 need xmllint libxml2-utils
@@ -29,6 +31,7 @@ rm -f "$OUT"/audit-*.times
 # Policy discovery (up to 8 more requests per page) and the history database are timed
 # separately ("full"), with a history database of their own, emptied before each run.
 export DRAGNET_HISTORY="$OUT/audit-history.sqlite"
+if [[ ",$SECTIONS," == *,main,* ]]; then
 AUDIT=("$DRAGNET" audit --quiet --no-dns --concurrency 32 --per-host 32 --no-containers --no-policies --no-history --output "$OUT/audit-report.json")
 FULL=("$DRAGNET" audit --quiet --no-dns --concurrency 32 --per-host 32 --no-containers --output "$OUT/audit-full-report.json")
 echo "pages: $PAGES, runs: $RUNS each, alternating; nginx on 127.0.0.1:$PORT; $(nproc) cores"
@@ -51,11 +54,13 @@ x=$(median "$OUT/audit-xmllint.times" 1)
 echo "last report: $pages, $(($(stat -c %s "$OUT/audit-report.json") / 1000000)) MB"
 echo "median wall: dragnet audit ${d}s; curl ${c}s + xmllint ${x}s; with policies and history: $(median "$OUT/audit-full.times" 1)s"
 awk -v d="$d" -v c="$c" -v x="$x" 'BEGIN {printf "ratio audit/(curl+xmllint): %.2f (target <= 1.0)\n", d / (c + x)}'
+fi
 
 # robots.txt: the corpus list has one page per site, so each page here gets a site of its own
 # (s0000.test … mapped to nginx with --connect-to), and nginx serves a robots.txt in the shape
 # publishers use against AI crawlers: one group naming all 166 crawlers of rules/ai-crawlers.
 ROBOTS_PAGES=${ROBOTS_PAGES:-500}
+if [[ ",$SECTIONS," == *,robots,* ]]; then
 python3 - "$BENCH_ROOT/rules/ai-crawlers/robots.json" "$OUT/www/robots.txt" <<'PY'
 import json, sys
 agents = json.load(open(sys.argv[1]))
@@ -65,7 +70,8 @@ PY
 head -n "$ROBOTS_PAGES" "$OUT/audit-urls.txt" | awk -v port="$PORT" '{sub("127.0.0.1:" port, sprintf("s%04d.test:%s", NR - 1, port)); print}' > "$OUT/audit-robots-urls.txt"
 ROBOTS_ON=("$DRAGNET" audit --quiet --no-dns --concurrency 32 --per-host 32 --no-containers --no-policies --no-history
     --connect-to "::127.0.0.1:$PORT" --output "$OUT/audit-robots-report.json")
-ROBOTS_OFF=("${ROBOTS_ON[@]}" --no-robots)
+ROBOTS_OFF=("$DRAGNET" audit --quiet --no-dns --concurrency 32 --per-host 32 --no-containers --no-policies --no-history
+    --connect-to "::127.0.0.1:$PORT" --no-robots --output "$OUT/audit-robots-off-report.json")
 rm -f "$OUT"/audit-robots-*.times
 "${ROBOTS_ON[@]}" "$OUT/audit-robots-urls.txt"   # warm-up
 for ((run = 1; run <= RUNS; run++)); do
@@ -78,7 +84,10 @@ python3 -c "import json,sys; r=json.load(open(sys.argv[1])); s=r['summary']['aiC
 on=$(median "$OUT/audit-robots-on.times" 1)
 off=$(median "$OUT/audit-robots-off.times" 1)
 awk -v on="$on" -v off="$off" -v n="$ROBOTS_PAGES" 'BEGIN {printf "robots.txt, %d pages on %d sites: median %.2fs with, %.2fs without: ratio %.2f (target <= 1.1)\n", n, n, on, off, on / off}'
+echo "report size: $(($(stat -c %s "$OUT/audit-robots-report.json") / 1000)) kB with, $(($(stat -c %s "$OUT/audit-robots-off-report.json") / 1000)) kB without"
+fi
 
+if [[ ",$SECTIONS," == *,rss,* ]]; then
 for n in 1000 10000; do
     url_list "$n" "$PORT" "$OUT/audit-rss-$n.txt"
     rm -f "$DRAGNET_HISTORY"*
@@ -87,3 +96,4 @@ for n in 1000 10000; do
     read -r secs kib < "$OUT/audit-rss-$n.last"
     echo "peak RSS for $n URLs: $((kib / 1024)) MiB (${secs}s)"
 done
+fi

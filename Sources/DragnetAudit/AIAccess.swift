@@ -114,6 +114,59 @@ public struct AIAccess: Sendable {
 }
 
 extension AIAccess {
+    /// One outcome shared by several crawlers (the same access, basis and deciding line).
+    public struct Decision: Sendable {
+        public var access: Access
+        public var basis: String
+        public var rule: RobotsTxt.Rule?
+        /// The crawlers it applies to; nil for every crawler no other decision names (the largest group).
+        public var agents: [String]?
+    }
+
+    /// The crawlers grouped by outcome, in first-seen order; the largest group is written as
+    /// "every other crawler" (agents nil). 166 crawlers written one by one made the report of a
+    /// 500-site run 18 MB larger and the run 35% slower; grouped, a page holds a few entries.
+    public var decisions: [Decision] {
+        var groups: [(key: String, decision: Decision)] = []
+        var index: [String: Int] = [:]
+        for entry in crawlers {
+            let key = "\(entry.access.rawValue)|\(entry.basis)|\(entry.rule?.line ?? 0)"
+            if let position = index[key] {
+                groups[position].decision.agents?.append(entry.crawler.token)
+            } else {
+                index[key] = groups.count
+                groups.append((key, Decision(access: entry.access, basis: entry.basis, rule: entry.rule, agents: [entry.crawler.token])))
+            }
+        }
+        guard let largest = groups.indices.max(by: { (groups[$0].decision.agents?.count ?? 0, $1) < (groups[$1].decision.agents?.count ?? 0, $0) }) else { return [] }
+        groups[largest].decision.agents = nil
+        // The named groups first, in first-seen order, then "every other crawler".
+        return groups.enumerated().filter { $0.offset != largest }.map(\.element.decision) + [groups[largest].decision]
+    }
+
+    /// The crawler catalogue a report holds once (`aiCrawlers` at its top level): per-page
+    /// decisions name crawlers by agent only.
+    public static func catalogueJSON(_ crawlers: [AICrawler]) -> JSONValue {
+        .array(crawlers.map { crawler in
+            .object([
+                ("agent", .string(crawler.token)), ("operator", .string(crawler.operatorName)), ("entity", .string(crawler.entity)),
+                ("platform", .string(crawler.platform)), ("respectsRobotsTxt", .string(crawler.respectsRobots.rawValue)),
+            ])
+        })
+    }
+
+    /// Every crawler with its decision in full (`dragnet robots --format json`).
+    public var crawlersJSON: JSONValue {
+        .array(crawlers.map { entry in
+            .object([
+                ("agent", .string(entry.crawler.token)), ("operator", .string(entry.crawler.operatorName)), ("entity", .string(entry.crawler.entity)),
+                ("platform", .string(entry.crawler.platform)), ("access", .string(entry.access.rawValue)), ("basis", .string(entry.basis)),
+                ("line", .int(entry.rule?.line)), ("rule", .string(entry.rule?.text)),
+                ("respectsRobotsTxt", .string(entry.crawler.respectsRobots.rawValue)), ("exposed", .bool(entry.exposed)),
+            ])
+        })
+    }
+
     /// Per platform: its crawlers and how many may take the page.
     public var platforms: [(platform: String, allowed: [String], blocked: [String], ignoring: [String])] {
         var byPlatform: [String: (allowed: [String], blocked: [String], ignoring: [String])] = [:]
@@ -152,18 +205,13 @@ extension AIAccess {
             ("robots", .object(robotsMembers)),
             ("tdm", .object(tdmMembers)),
             ("directives", .array(directives.map { .object([("value", .string($0.value)), ("source", .string($0.source))]) })),
-            ("crawlers", .array(crawlers.map { entry in
+            ("decisions", .array(decisions.map { decision in
                 .object([
-                    ("agent", .string(entry.crawler.token)),
-                    ("operator", .string(entry.crawler.operatorName)),
-                    ("entity", .string(entry.crawler.entity)),
-                    ("platform", .string(entry.crawler.platform)),
-                    ("access", .string(entry.access.rawValue)),
-                    ("basis", .string(entry.basis)),
-                    ("line", .int(entry.rule?.line)),
-                    ("rule", .string(entry.rule?.text)),
-                    ("respectsRobotsTxt", .string(entry.crawler.respectsRobots.rawValue)),
-                    ("exposed", .bool(entry.exposed)),
+                    ("access", .string(decision.access.rawValue)),
+                    ("basis", .string(decision.basis)),
+                    ("line", .int(decision.rule?.line)),
+                    ("rule", .string(decision.rule?.text)),
+                    ("agents", decision.agents.map { .array($0.map { .string($0) }) } ?? .null),
                 ])
             })),
             ("platforms", .object(platforms.map { summary in

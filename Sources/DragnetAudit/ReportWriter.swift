@@ -19,10 +19,16 @@ public final class ReportWriter {
     private var offsets: [Int: (offset: UInt64, length: Int)] = [:]
     private var position: UInt64 = 0
 
+    /// The destination exists and is not a regular file (a device such as /dev/full or
+    /// /dev/stdout, a FIFO): it is written to directly, never replaced by a rename.
+    private let directDestination: Bool
+
     /// - Parameter destination: the report file to write, or nil for stdout.
     public init(destination: URL?, scratchDirectory: URL) throws {
-        let name = destination?.deletingPathExtension().lastPathComponent ?? "dragnet-stdout-\(getpid())"
-        let directory = destination?.deletingLastPathComponent() ?? scratchDirectory
+        let direct = destination.map { Self.isSpecialFile($0.path) } ?? false
+        directDestination = direct
+        let name = destination.map { direct ? "dragnet-\(getpid())" : $0.deletingPathExtension().lastPathComponent } ?? "dragnet-stdout-\(getpid())"
+        let directory = destination.map { direct ? scratchDirectory : $0.deletingLastPathComponent() } ?? scratchDirectory
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         partialURL = directory.appendingPathComponent(name + ".partial.ndjson")
         reportURL = destination
@@ -47,13 +53,29 @@ public final class ReportWriter {
     /// Writes the whole report (to the destination file, or to stdout) and removes the partial file.
     /// `header` holds every top-level member except `pages`.
     public func finish(header: [(String, JSONValue)]) throws {
+        do {
+            try write(header: header)
+        } catch let error as ReportWriteError {
+            throw error
+        } catch {
+            throw ReportWriteError(description: "cannot write the report to \(reportURL?.path ?? "stdout"): \(Self.reason(error)) (the pages are kept in \(partialURL.path))")
+        }
+        try FileManager.default.removeItem(at: partialURL)
+    }
+
+    private func write(header: [(String, JSONValue)]) throws {
         try handle.close()
         let reader = try FileHandle(forReadingFrom: partialURL)
         defer { try? reader.close() }
 
         let out: FileHandle
         var temporary: URL?
-        if let reportURL {
+        if let reportURL, directDestination {
+            guard let handle = FileHandle(forWritingAtPath: reportURL.path) else {
+                throw ReportWriteError(description: "cannot open \(reportURL.path) for writing (the pages are kept in \(partialURL.path))")
+            }
+            out = handle
+        } else if let reportURL {
             let staging = reportURL.deletingLastPathComponent().appendingPathComponent("." + reportURL.lastPathComponent + ".tmp")
             _ = FileManager.default.createFile(atPath: staging.path, contents: nil)
             out = try FileHandle(forWritingTo: staging)
@@ -97,13 +119,45 @@ public final class ReportWriter {
         }
         if !pagesWritten { try writePages() }
         buffer.append(contentsOf: [UInt8(ascii: "}"), 0x0A])
-        try out.write(contentsOf: buffer)
-
-        if let temporary, let reportURL {
-            try out.close()
-            if FileManager.default.fileExists(atPath: reportURL.path) { try FileManager.default.removeItem(at: reportURL) }
-            try FileManager.default.moveItem(at: temporary, to: reportURL)
+        do {
+            try out.write(contentsOf: buffer)
+            if let temporary, let reportURL {
+                // Durable before it takes the final name: a crash or a full disk never leaves a
+                // truncated report there, and rename(2) replaces the old one in one step.
+                try out.synchronize()
+                try out.close()
+                guard rename(temporary.path, reportURL.path) == 0 else {
+                    throw ReportWriteError(description: "cannot move the report into \(reportURL.path): \(String(cString: strerror(errno)))")
+                }
+            } else if directDestination {
+                try out.close()
+            }
+        } catch {
+            if let temporary { try? FileManager.default.removeItem(at: temporary) }
+            throw error
         }
-        try FileManager.default.removeItem(at: partialURL)
     }
+
+    /// Whether `path` exists and is something other than a regular file (device, FIFO, socket).
+    static func isSpecialFile(_ path: String) -> Bool {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return false }
+        return (info.st_mode & S_IFMT) != S_IFREG && (info.st_mode & S_IFMT) != S_IFDIR
+    }
+
+    static func reason(_ error: any Error) -> String {
+        if let cocoa = error as? CocoaError, let underlying = cocoa.userInfo[NSUnderlyingErrorKey] as? NSError,
+            underlying.domain == NSPOSIXErrorDomain
+        {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        let ns = error as NSError
+        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+        return ns.localizedDescription
+    }
+}
+
+/// The report could not be written: where and why.
+public struct ReportWriteError: Error, CustomStringConvertible {
+    public var description: String
 }

@@ -52,11 +52,20 @@ extension StringProtocol {
         trimming(" \t\r\n\u{0B}\u{0C}")
     }
 
-    /// The text without any of the characters in `set` at either end.
+    /// The text without any of the Unicode scalars in `set` at either end. Scalars, not
+    /// Characters: "\r\n" is one Character, so a set holding "\r" and "\n" as Characters would
+    /// miss a lone CR.
     public func trimming(_ set: String) -> String {
-        var slice = Substring(self)
-        while let first = slice.first, set.contains(first) { slice.removeFirst() }
-        while let last = slice.last, set.contains(last) { slice.removeLast() }
-        return String(slice)
+        let scalars = Set(set.unicodeScalars)
+        var slice = Substring(self).unicodeScalars[...]
+        while let first = slice.first, scalars.contains(first) { slice.removeFirst() }
+        while let last = slice.last, scalars.contains(last) { slice.removeLast() }
+        return String(String.UnicodeScalarView(slice))
+    }
+
+    /// Lines ended by LF, CRLF or a lone CR (a URL list or rule table from any system). Splitting a
+    /// String on "\n" misses CRLF, which Swift reads as one Character, and swallows the next line.
+    public func splitLines(omittingEmptySubsequences: Bool = false) -> [SubSequence] {
+        split(omittingEmptySubsequences: omittingEmptySubsequences) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
     }
 }

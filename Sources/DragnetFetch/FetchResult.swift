@@ -53,7 +53,8 @@ public struct FetchResult: Sendable, Hashable {
 
     public init(id: Int, url: String, line: Int? = nil) {
         self.id = id
-        self.url = url
+        // Credentials in the input are sent, never kept: reports and logs are made from results.
+        self.url = URLCredentials.strip(url)
         self.line = line
         self.redirectChain = []
         self.headers = HTTPHeaders()

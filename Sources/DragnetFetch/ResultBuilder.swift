@@ -6,8 +6,8 @@ enum ResultBuilder {
     static func build(_ transfer: CompletedTransfer, options: FetchOptions) -> FetchResult {
         let request = transfer.request
         var result = FetchResult(id: request.id, url: request.url, line: request.line)
-        result.requestURL = request.target.string
-        result.finalURL = transfer.finalURL
+        result.requestURL = URLCredentials.strip(request.target.string)
+        result.finalURL = transfer.finalURL.map(URLCredentials.strip)
         result.status = transfer.status
         result.httpVersion = transfer.httpVersion
         result.remoteIP = transfer.remoteIP
@@ -36,7 +36,7 @@ enum ResultBuilder {
         }
         if let last = shownHops.last { result.headers = last.headers }
         result.redirectChain = shownHops.dropLast().map { hop in
-            RedirectHop(url: hop.url, status: hop.status, location: hop.headers["location"], headers: hop.headers)
+            RedirectHop(url: URLCredentials.strip(hop.url), status: hop.status, location: hop.headers["location"].map(URLCredentials.strip), headers: hop.headers)
         }
 
         result.bytes = transfer.bodyBytes

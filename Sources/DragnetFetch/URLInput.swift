@@ -17,7 +17,7 @@ public struct URLInput: Sendable, Hashable {
     public static func parseList(_ text: String) -> [URLInput] {
         var inputs: [URLInput] = []
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for rawLine in text.splitLines() {
             lineNumber += 1
             let line = String(rawLine).trimmingASCIIWhitespace()
             if line.isEmpty || line.hasPrefix("#") { continue }

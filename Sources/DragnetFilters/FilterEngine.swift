@@ -187,6 +187,8 @@ public final class FilterEngine: @unchecked Sendable {
         for (index, filter) in kept.enumerated() {
             var regex: NSRegularExpression?
             if filter.isRegex {
+                // A regex that can backtrack exponentially is dropped like an invalid one (RegexSafety).
+                if RegexSafety.problem(filter.pattern) != nil { continue }
                 regex = try? NSRegularExpression(pattern: filter.pattern, options: filter.matchCase ? [] : [.caseInsensitive])
                 if regex == nil { continue }
             }

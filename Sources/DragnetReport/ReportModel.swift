@@ -112,10 +112,15 @@ public struct AuditReport: Sendable {
         startedAt = root["startedAt"] as? String ?? ""
         finishedAt = root["finishedAt"] as? String ?? ""
         toolVersion = (root["tool"] as? [String: Any])?["version"] as? String ?? ""
-        pages = (root["pages"] as? [[String: Any]] ?? []).map(Self.page)
+        var catalogue: [String: [String: Any]] = [:]
+        for entry in root["aiCrawlers"] as? [[String: Any]] ?? [] {
+            if let agent = entry["agent"] as? String { catalogue[agent] = entry }
+        }
+        let crawlers = (root["aiCrawlers"] as? [[String: Any]] ?? []).compactMap { $0["agent"] as? String }
+        pages = (root["pages"] as? [[String: Any]] ?? []).map { Self.page($0, crawlers: crawlers, catalogue: catalogue) }
     }
 
-    static func page(_ json: [String: Any]) -> Page {
+    static func page(_ json: [String: Any], crawlers order: [String] = [], catalogue: [String: [String: Any]] = [:]) -> Page {
         let exposure = json["exposure"] as? [String: Any] ?? [:]
         let platformJSON = exposure["platforms"] as? [String: [String: Any]] ?? [:]
         let platforms = platformJSON.keys.sorted().map { id in
@@ -188,14 +193,33 @@ public struct AuditReport: Sendable {
                 robotsURL: robots["finalURL"] as? String ?? robots["url"] as? String ?? "", outcome: robots["outcome"] as? String ?? "",
                 reason: robots["reason"] as? String ?? "", tdmReserved: tdm["reserved"] as? Bool ?? false, tdmSource: tdm["source"] as? String,
                 directives: (access["directives"] as? [[String: Any]] ?? []).compactMap { $0["value"] as? String },
-                crawlers: (access["crawlers"] as? [[String: Any]] ?? []).map {
-                    AIAccessSummary.Crawler(
-                        agent: $0["agent"] as? String ?? "", operatorName: $0["operator"] as? String ?? "", platform: $0["platform"] as? String,
-                        access: $0["access"] as? String ?? "", line: $0["line"] as? Int, rule: $0["rule"] as? String,
-                        respects: $0["respectsRobotsTxt"] as? String ?? "unclear", exposed: $0["exposed"] as? Bool ?? false)
-                })
+                crawlers: Self.crawlers(access["decisions"] as? [[String: Any]] ?? [], order: order, catalogue: catalogue))
         }
         return page
+    }
+
+    /// Each crawler of the report's catalogue with its page's decision: the one naming it, else
+    /// the decision for every other crawler (`agents` null).
+    static func crawlers(_ decisions: [[String: Any]], order: [String], catalogue: [String: [String: Any]]) -> [AIAccessSummary.Crawler] {
+        var byAgent: [String: [String: Any]] = [:]
+        var others: [String: Any]?
+        for decision in decisions {
+            if let agents = decision["agents"] as? [String] {
+                for agent in agents { byAgent[agent] = decision }
+            } else {
+                others = decision
+            }
+        }
+        return order.compactMap { agent in
+            guard let decision = byAgent[agent] ?? others else { return nil }
+            let entry = catalogue[agent] ?? [:]
+            let access = decision["access"] as? String ?? ""
+            let respects = entry["respectsRobotsTxt"] as? String ?? "unclear"
+            return AIAccessSummary.Crawler(
+                agent: agent, operatorName: entry["operator"] as? String ?? "", platform: entry["platform"] as? String,
+                access: access, line: decision["line"] as? Int, rule: decision["rule"] as? String,
+                respects: respects, exposed: access != "blocked" || respects == "no")
+        }
     }
 
     /// A page URL without scheme, query, fragment and trailing slashes, lower-cased.

@@ -1,4 +1,5 @@
 package import Yams
+import DragnetCore
 
 /// A problem in a rule file, at a place in it.
 public struct RuleDiagnostic: Sendable, Hashable, Comparable, CustomStringConvertible {
@@ -46,7 +47,7 @@ package struct YAMLFile {
 
     package init(path: String, text: String) {
         self.path = path
-        self.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        self.lines = text.splitLines()
         var root: Node?
         var problem: RuleDiagnostic?
         do {

@@ -259,7 +259,7 @@ extension RulePack {
             return
         }
         var company: String?
-        for (offset, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (offset, raw) in text.splitLines().enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty { continue }
             if line.hasPrefix("! Company:") {
@@ -287,7 +287,7 @@ extension RulePack {
         }
         var source = RuleSource(id: "table", url: "", checked: "")
         var entityCount = 0
-        for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (offset, line) in text.splitLines().enumerated() {
             let number = offset + 1
             if line.isEmpty { continue }
             if line.hasPrefix("#") {
@@ -587,6 +587,7 @@ extension RulePack {
     }
 
     static func regexProblem(_ pattern: String) -> String? {
+        if let problem = RegexSafety.problem(pattern) { return "unsafe regular expression: \(problem)" }
         do {
             let regex = try Regex(pattern)
             _ = regex
@@ -769,7 +770,7 @@ extension RulePack {
 
     private static func sourceLine(_ path: String, _ line: Int) -> String? {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else { return nil }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = text.splitLines()
         return line >= 1 && line <= lines.count ? String(lines[line - 1]) : nil
     }
 

@@ -140,8 +140,9 @@ public enum URLParts {
         return url[..<colon].lowercased() + "://" + host.lowercased()
     }
 
-    /// The URL without query and fragment.
+    /// The URL without user info, query and fragment: what logs and messages may show.
     public static func withoutQuery(_ url: String) -> String {
+        let url = URLCredentials.strip(url)
         guard let cut = url.firstIndex(where: { $0 == "?" || $0 == "#" }) else { return url }
         return String(url[..<cut])
     }

@@ -346,6 +346,7 @@ struct AuditCommand: AsyncParsableCommand {
                     (id, .object([("pages", .int(platforms[id]!.pages)), ("maxScore", .double(platforms[id]!.maxScore))]))
                 })),
             ])),
+            ("aiCrawlers", options.robots && list.contains { $0.urlInput != nil } ? (rulePack.map { AIAccess.catalogueJSON($0.aiCrawlers) } ?? .null) : .null),
             ("rules", rulePack.map { pack in
                 .object([
                     ("entities", .int(pack.entities.count)), ("trackers", .int(pack.trackers.count)), ("errors", .int(pack.errors.count)),

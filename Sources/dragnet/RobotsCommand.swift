@@ -95,7 +95,7 @@ struct RobotsCommand: AsyncParsableCommand {
                 site.bytes, site.robots?.lines ?? 0, site.robots?.groups.count ?? 0, milliseconds(parseTime), crawlers.count, milliseconds(decideTime)).utf8))
         }
         if format == "json" {
-            FileHandle.standardOutput.write(Data((JSONValue.object([("path", .string(pagePath)), ("access", access.json)]).prettyText + "\n").utf8))
+            FileHandle.standardOutput.write(Data((JSONValue.object([("path", .string(pagePath)), ("access", access.json), ("crawlers", access.crawlersJSON)]).prettyText + "\n").utf8))
         } else {
             FileHandle.standardOutput.write(Data(Self.text(access, path: pagePath).utf8))
         }

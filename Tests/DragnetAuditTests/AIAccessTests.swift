@@ -2,8 +2,25 @@ import DragnetTestSupport
 import Foundation
 import Testing
 
-func crawler(_ page: [String: Any], _ agent: String) -> [String: Any]? {
-    ((page["aiAccess"] as? [String: Any])?["crawlers"] as? [[String: Any]])?.first { $0["agent"] as? String == agent }
+/// Audits over the loopback HTTPS server; returns the pages and the report's crawler catalogue.
+func auditAI(_ urls: [String], server: HTTPSFixtureServer, extra: [String] = []) throws -> (ProcessOutput, [[String: Any]], [[String: Any]]) {
+    let output = try temporaryDirectory().appendingPathComponent("report.json").path
+    let result = try dragnet(["audit", "-q", "--no-history", "--no-policies"] + extra + ["--connect-to", server.connectToAll, "-k", "--output", output] + urls)
+    let report = (try? loadJSON(output)) ?? [:]
+    return (result, report["pages"] as? [[String: Any]] ?? [], report["aiCrawlers"] as? [[String: Any]] ?? [])
+}
+
+/// One crawler's decision on a page, joined with the catalogue: the decision naming it, else
+/// the one for every other crawler (`agents` null).
+func crawler(_ page: [String: Any], _ agent: String, _ catalogue: [[String: Any]]) -> [String: Any]? {
+    guard let entry = catalogue.first(where: { $0["agent"] as? String == agent }) else { return nil }
+    let decisions = (page["aiAccess"] as? [String: Any])?["decisions"] as? [[String: Any]] ?? []
+    guard let decision = decisions.first(where: { ($0["agents"] as? [String])?.contains(agent) == true }) ?? decisions.first(where: { $0["agents"] is NSNull })
+    else { return nil }
+    var merged = entry
+    for key in ["access", "basis", "line", "rule"] { merged[key] = decision[key] }
+    merged["exposed"] = decision["access"] as? String != "blocked" || entry["respectsRobotsTxt"] as? String == "no"
+    return merged
 }
 
 func robotsInfo(_ page: [String: Any]) -> [String: Any] {
@@ -17,7 +34,7 @@ struct AIAccessTests {
         // A server of its own: the request log counts this test's fetches only.
         let server = try HTTPSFixtureServer(root: Fixtures.directory.appendingPathComponent("https-site").path)
         defer { server.stop() }
-        let (result, pages) = try auditHTTPS(
+        let (result, pages, catalogue) = try auditAI(
             ["https://news.example/", "https://news.example/articles/one.html", "https://news.example/private/"], server: server)
         #expect(result.status == 0)
         #expect(pages.count == 3)
@@ -25,8 +42,14 @@ struct AIAccessTests {
         #expect(robotsInfo(home)["outcome"] as? String == "parsed")
         #expect(robotsInfo(home)["status"] as? Int == 200)
         #expect(robotsInfo(home)["groups"] as? Int == 3)
+        // 166 crawlers in three decisions: two named groups and every other crawler.
+        let decisions = try #require((home["aiAccess"] as? [String: Any])?["decisions"] as? [[String: Any]])
+        #expect(decisions.count == 3)
+        #expect(decisions.first?["agents"] as? [String] == ["Bytespider", "TikTokSpider"])
+        #expect(decisions.last?["agents"] is NSNull)
+        #expect(catalogue.count == 166)
 
-        let bytespider = try #require(crawler(home, "Bytespider"))
+        let bytespider = try #require(crawler(home, "Bytespider", catalogue))
         #expect(bytespider["access"] as? String == "blocked")
         #expect(bytespider["line"] as? Int == 4)
         #expect(bytespider["rule"] as? String == "Disallow: /")
@@ -35,17 +58,17 @@ struct AIAccessTests {
         // Blocked, but ai.robots.txt says Bytespider ignores robots.txt: still exposed.
         #expect(bytespider["respectsRobotsTxt"] as? String == "no")
         #expect(bytespider["exposed"] as? Bool == true)
-        #expect(crawler(home, "TikTokSpider")?["access"] as? String == "blocked")
-        #expect(crawler(home, "TikTokSpider")?["respectsRobotsTxt"] as? String == "unclear")
-        #expect(crawler(home, "TikTokSpider")?["exposed"] as? Bool == false)
+        #expect(crawler(home, "TikTokSpider", catalogue)?["access"] as? String == "blocked")
+        #expect(crawler(home, "TikTokSpider", catalogue)?["respectsRobotsTxt"] as? String == "unclear")
+        #expect(crawler(home, "TikTokSpider", catalogue)?["exposed"] as? Bool == false)
 
-        let gptbot = try #require(crawler(home, "GPTBot"))
+        let gptbot = try #require(crawler(home, "GPTBot", catalogue))
         #expect(gptbot["access"] as? String == "allowed")
         #expect(gptbot["basis"] as? String == "agent")
         #expect(gptbot["line"] as? Int == 7)
         #expect(gptbot["platform"] as? String == "openai")
         // CCBot has no group of its own: the * group decides, and no rule matches /.
-        let ccbot = try #require(crawler(home, "CCBot"))
+        let ccbot = try #require(crawler(home, "CCBot", catalogue))
         #expect(ccbot["basis"] as? String == "global")
         #expect(ccbot["access"] as? String == "allowed")
         #expect(ccbot["line"] is NSNull)
@@ -57,9 +80,9 @@ struct AIAccessTests {
 
         // /private/: GPTBot's own group disallows it at line 8, the * group at line 11.
         let privatePage = try #require(pages.first { $0["url"] as? String == "https://news.example/private/" })
-        #expect(crawler(privatePage, "GPTBot")?["line"] as? Int == 8)
-        #expect(crawler(privatePage, "GPTBot")?["access"] as? String == "blocked")
-        #expect(crawler(privatePage, "CCBot")?["rule"] as? String == "Disallow: /private/")
+        #expect(crawler(privatePage, "GPTBot", catalogue)?["line"] as? Int == 8)
+        #expect(crawler(privatePage, "GPTBot", catalogue)?["access"] as? String == "blocked")
+        #expect(crawler(privatePage, "CCBot", catalogue)?["rule"] as? String == "Disallow: /private/")
 
         // The article: tdmrep.json reserves /articles/*, and its meta robots says noimageai.
         let article = try #require(pages.first { $0["url"] as? String == "https://news.example/articles/one.html" })
@@ -68,8 +91,8 @@ struct AIAccessTests {
         #expect(tdm["reserved"] as? Bool == true)
         #expect(tdm["location"] as? String == "/articles/*")
         #expect(tdm["policy"] as? String == "https://news.example/tdm-policy.json")
-        #expect(crawler(article, "GPTBot")?["access"] as? String == "reserved")
-        #expect(crawler(article, "Bytespider")?["access"] as? String == "blocked")
+        #expect(crawler(article, "GPTBot", catalogue)?["access"] as? String == "reserved")
+        #expect(crawler(article, "Bytespider", catalogue)?["access"] as? String == "blocked")
         let directives = try #require((article["aiAccess"] as? [String: Any])?["directives"] as? [[String: Any]])
         #expect(directives.first?["value"] as? String == "noimageai")
         #expect(directives.first?["source"] as? String == "meta")
@@ -86,7 +109,7 @@ struct AIAccessTests {
     func outcomes() throws {
         let server = try HTTPSFixtureServer.shared.get()
         let urls = ["gone", "down", "moved", "big", "html", "crlf", "badtdm", "redirects"].map { "https://\($0).example/" }
-        let (result, pages) = try auditHTTPS(urls, server: server)
+        let (result, pages, catalogue) = try auditAI(urls, server: server)
         #expect(result.status == 0)
         func page(_ name: String) throws -> [String: Any] {
             try #require(pages.first { $0["url"] as? String == "https://\(name).example/" })
@@ -94,55 +117,55 @@ struct AIAccessTests {
         let gone = try page("gone")
         #expect(robotsInfo(gone)["outcome"] as? String == "unavailable")
         #expect(robotsInfo(gone)["reason"] as? String == "HTTP 404: unavailable, everything allowed (RFC 9309 §2.3.1.3)")
-        #expect(crawler(gone, "Bytespider")?["access"] as? String == "allowed")
-        #expect(crawler(gone, "Bytespider")?["basis"] as? String == "unavailable")
+        #expect(crawler(gone, "Bytespider", catalogue)?["access"] as? String == "allowed")
+        #expect(crawler(gone, "Bytespider", catalogue)?["basis"] as? String == "unavailable")
 
         let down = try page("down")
         #expect(robotsInfo(down)["outcome"] as? String == "unreachable")
         #expect(robotsInfo(down)["status"] as? Int == 503)
-        #expect(crawler(down, "GPTBot")?["access"] as? String == "blocked")
-        #expect(crawler(down, "GPTBot")?["basis"] as? String == "unreachable")
+        #expect(crawler(down, "GPTBot", catalogue)?["access"] as? String == "blocked")
+        #expect(crawler(down, "GPTBot", catalogue)?["basis"] as? String == "unreachable")
 
         let moved = try page("moved")
         #expect(robotsInfo(moved)["outcome"] as? String == "parsed")
         #expect(robotsInfo(moved)["finalURL"] as? String == "https://robots.elsewhere.example/shared/robots.txt")
-        #expect(crawler(moved, "GPTBot")?["access"] as? String == "blocked")
-        #expect(crawler(moved, "CCBot")?["line"] as? Int == 3)
-        #expect(crawler(moved, "ClaudeBot")?["access"] as? String == "allowed")
+        #expect(crawler(moved, "GPTBot", catalogue)?["access"] as? String == "blocked")
+        #expect(crawler(moved, "CCBot", catalogue)?["line"] as? Int == 3)
+        #expect(crawler(moved, "ClaudeBot", catalogue)?["access"] as? String == "allowed")
 
         let big = try page("big")
         #expect(robotsInfo(big)["truncated"] as? Bool == true)
         #expect(robotsInfo(big)["bytes"] as? Int == 500 * 1024)
         // CCBot's rules come first; GPTBot's group sits after 10 MB and is never read.
-        #expect(crawler(big, "CCBot")?["basis"] as? String == "agent")
-        #expect(crawler(big, "GPTBot")?["access"] as? String == "allowed")
-        #expect(crawler(big, "GPTBot")?["basis"] as? String == "no-group")
+        #expect(crawler(big, "CCBot", catalogue)?["basis"] as? String == "agent")
+        #expect(crawler(big, "GPTBot", catalogue)?["access"] as? String == "allowed")
+        #expect(crawler(big, "GPTBot", catalogue)?["basis"] as? String == "no-group")
 
         let html = try page("html")
         #expect(robotsInfo(html)["outcome"] as? String == "parsed")
         #expect(robotsInfo(html)["contentType"] as? String == "text/html; charset=utf-8")
         #expect(robotsInfo(html)["groups"] as? Int == 0)
         #expect((robotsInfo(html)["warnings"] as? [String])?.count == 3)
-        #expect(crawler(html, "GPTBot")?["access"] as? String == "allowed")
+        #expect(crawler(html, "GPTBot", catalogue)?["access"] as? String == "allowed")
 
         let crlf = try page("crlf")
-        #expect(crawler(crlf, "ClaudeBot")?["access"] as? String == "blocked")
-        #expect(crawler(crlf, "ClaudeBot")?["line"] as? Int == 2)
-        #expect(crawler(crlf, "meta-externalagent")?["line"] as? Int == 5)
-        #expect(crawler(crlf, "meta-externalagent")?["platform"] as? String == "meta")
-        #expect(crawler(crlf, "GPTBot")?["access"] as? String == "allowed")
+        #expect(crawler(crlf, "ClaudeBot", catalogue)?["access"] as? String == "blocked")
+        #expect(crawler(crlf, "ClaudeBot", catalogue)?["line"] as? Int == 2)
+        #expect(crawler(crlf, "meta-externalagent", catalogue)?["line"] as? Int == 5)
+        #expect(crawler(crlf, "meta-externalagent", catalogue)?["platform"] as? String == "meta")
+        #expect(crawler(crlf, "GPTBot", catalogue)?["access"] as? String == "allowed")
 
         // Seven redirects: more than RFC 9309's five, so robots.txt counts as unavailable.
         let redirects = try page("redirects")
         #expect(robotsInfo(redirects)["outcome"] as? String == "unavailable")
         #expect(robotsInfo(redirects)["reason"] as? String == "more than 5 redirects: treated as unavailable, everything allowed (RFC 9309 §2.3.1.2)")
-        #expect(crawler(redirects, "GPTBot")?["access"] as? String == "allowed")
+        #expect(crawler(redirects, "GPTBot", catalogue)?["access"] as? String == "allowed")
 
         let badtdm = try page("badtdm")
         let tdm = try #require((badtdm["aiAccess"] as? [String: Any])?["tdm"] as? [String: Any])
         #expect((tdm["tdmrepError"] as? String)?.hasPrefix("tdmrep.json is not JSON") == true)
         #expect(tdm["reserved"] as? Bool == false)
-        #expect(crawler(badtdm, "GPTBot")?["access"] as? String == "allowed")
+        #expect(crawler(badtdm, "GPTBot", catalogue)?["access"] as? String == "allowed")
     }
 
     @Test("the report with aiAccess and summary.aiCrawlers follows the schema; the run summary says which platforms are let in")
