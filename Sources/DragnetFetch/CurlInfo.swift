@@ -32,8 +32,14 @@ enum CurlInfo {
             transfer.sha256 = context.hasher?.finish()
         }
 
+        let refused = withUnsafeBytes(of: &context.addressGuard.pointee.refused) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         if context.abortReason == .truncated {
             transfer.truncated = true
+        } else if code != CURLE_OK, !refused.isEmpty {
+            transfer.error = FetchError(
+                code: .privateAddress,
+                message: "refused to connect to \(refused): Dragnet does not fetch from private networks unless asked (--allow-private, or name the address or localhost as an input or in --connect-to)",
+                curlCode: Int(code.rawValue))
         } else if code != CURLE_OK {
             let detail = String(cString: context.errorBuffer)
             transfer.error = error(for: code, reason: context.abortReason, detail: detail, options: context)

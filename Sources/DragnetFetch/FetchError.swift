@@ -20,6 +20,7 @@ public struct FetchError: Error, Sendable, Hashable, CustomStringConvertible {
             case proto = "protocol"
             case contentEncoding = "content-encoding"
             case cancelled
+            case privateAddress = "private-address"
             case other
         }
 
@@ -54,6 +55,8 @@ public struct FetchError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let contentEncoding = Code(.contentEncoding)
         /// The fetch was cancelled before it finished.
         public static let cancelled = Code(.cancelled)
+        /// A connection to a loopback, private, link-local … address was refused (no fetch into private networks).
+        public static let privateAddress = Code(.privateAddress)
         /// Any other failure; `message` and `curlCode` say more.
         public static let other = Code(.other)
 

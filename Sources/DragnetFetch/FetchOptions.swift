@@ -58,6 +58,27 @@ public struct FetchOptions: Sendable, Hashable {
     /// Skip TLS certificate and host-name verification (curl's `-k`).
     public var insecure: Bool = false
 
+    /// Connect to loopback, private, link-local and other non-public addresses too
+    /// (`--allow-private`). Off: such a connection is refused with `private-address`, whether
+    /// a redirect, a discovered URL or a DNS answer leads there; only `--connect-to` targets and
+    /// `privateHostsNamed` are reached.
+    public var allowPrivateAddresses: Bool = false
+    /// `HOST:PORT:ADDRESS` entries (curl's `--resolve`, libcurl's `CURLOPT_RESOLVE`): the name
+    /// resolves to ADDRESS, as a DNS answer would; the private-network guard still applies.
+    public var resolve: [String] = []
+    /// Hosts the user named (inputs) that are loopback or private address literals or
+    /// `localhost`: URLs on them may be fetched. A name that merely resolves to a private
+    /// address is not one of them (DNS rebinding).
+    public var privateHostsNamed: Set<String> = []
+
+    /// Adds the hosts of `urls` that are private literals or localhost names to `privateHostsNamed`.
+    public mutating func allowPrivateHostsNamed(in urls: some Sequence<String>) {
+        for url in urls {
+            guard let host = AddressGuard.host(of: url) else { continue }
+            if host == "localhost" || host.hasSuffix(".localhost") || AddressGuard.kind(of: host) != nil { privateHostsNamed.insert(host) }
+        }
+    }
+
     /// Keep the DNS names of each page's TLS certificate (`FetchResult.certificateNames`): a
     /// first-party signal. Off for containers and policies, which need no such thing.
     public var certificateNames: Bool = false

@@ -63,6 +63,8 @@ final class TransferContext {
     let truncate: Bool
     let keepCertificateNames: Bool
     let errorBuffer: UnsafeMutablePointer<CChar>
+    /// The transfer's address guard (its refused address, when one was).
+    let addressGuard: UnsafeMutablePointer<dragnet_address_guard>
 
     var hops: [RawHop] = []
     var inHeaderBlock = false
@@ -86,10 +88,13 @@ final class TransferContext {
         let size = dragnet_curl_error_size()
         self.errorBuffer = .allocate(capacity: size)
         self.errorBuffer.initialize(repeating: 0, count: size)
+        self.addressGuard = .allocate(capacity: 1)
+        self.addressGuard.initialize(to: dragnet_address_guard())
     }
 
     deinit {
         errorBuffer.deallocate()
+        addressGuard.deallocate()
     }
 
     /// Body bytes, already decoded by libcurl. Returning less than `count` aborts.

@@ -13,6 +13,9 @@ final class TransferLoop {
     private let requestHeaders: UnsafeMutablePointer<curl_slist>?
     /// `CURLOPT_CONNECT_TO` entries (nil when there are none).
     private let connectTo: UnsafeMutablePointer<curl_slist>?
+    private let resolve: UnsafeMutablePointer<curl_slist>?
+    /// What the address guards of this loop's transfers allow.
+    private let guardLists: AddressGuardLists
 
     private var delayed: [(due: Double, request: PendingRequest)] = []
     private var active: [UnsafeMutableRawPointer: TransferContext] = [:]
@@ -29,6 +32,10 @@ final class TransferLoop {
         var mappings: UnsafeMutablePointer<curl_slist>? = nil
         for entry in options.connectTo { mappings = curl_slist_append(mappings, entry) }
         self.connectTo = mappings
+        var pins: UnsafeMutablePointer<curl_slist>? = nil
+        for entry in options.resolve { pins = curl_slist_append(pins, entry) }
+        self.resolve = pins
+        self.guardLists = AddressGuardLists(options: options)
         _ = dragnet_curl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, options.perHost)
         _ = dragnet_curl_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, slots)
         _ = dragnet_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, slots)
@@ -110,6 +117,7 @@ final class TransferLoop {
         _ = dragnet_curl_easy_setopt_string(easy, CURLOPT_USERAGENT, options.userAgent)
         _ = dragnet_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, requestHeaders)
         if let connectTo { _ = dragnet_curl_easy_setopt_slist(easy, CURLOPT_CONNECT_TO, connectTo) }
+        if let resolve { _ = dragnet_curl_easy_setopt_slist(easy, CURLOPT_RESOLVE, resolve) }
         if options.certificateNames { _ = dragnet_curl_easy_setopt_long(easy, CURLOPT_CERTINFO, 1) }
         if options.insecure {
             _ = dragnet_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 0)
@@ -129,6 +137,11 @@ final class TransferLoop {
             _ = dragnet_curl_easy_setopt_long(easy, CURLOPT_PIPEWAIT, 1)
         }
         _ = dragnet_curl_easy_setopt_ptr(easy, CURLOPT_ERRORBUFFER, context.errorBuffer)
+        // No fetch into private networks: the address libcurl connects to is checked, after DNS.
+        context.addressGuard.pointee.allow_private = guardLists.allowPrivate ? 1 : 0
+        context.addressGuard.pointee.allowed_hosts = UnsafePointer(guardLists.hosts)
+        context.addressGuard.pointee.allowed_addresses = UnsafePointer(guardLists.addresses)
+        _ = dragnet_curl_set_address_guard(easy, context.addressGuard)
         _ = dragnet_curl_easy_setopt_data_callback(easy, CURLOPT_WRITEFUNCTION, transferWriteCallback)
         _ = dragnet_curl_easy_setopt_ptr(easy, CURLOPT_WRITEDATA, user)
         _ = dragnet_curl_easy_setopt_data_callback(easy, CURLOPT_HEADERFUNCTION, transferHeaderCallback)
@@ -209,6 +222,7 @@ final class TransferLoop {
     private func shutDown() {
         curl_slist_free_all(requestHeaders)
         curl_slist_free_all(connectTo)
+        curl_slist_free_all(resolve)
         // The last loop marks the handles dead under the lock, so no curl_multi_wakeup races the cleanup.
         if session.loopDidFinish() { session.cleanUpMultis() }
     }

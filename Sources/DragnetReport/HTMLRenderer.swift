@@ -11,7 +11,8 @@ extension ReportRenderer {
         body.append("<h1>Dragnet audit</h1>")
         body.append("<p class=\"meta\">\(report.pages.count) page(s) · started \(xml(report.startedAt)) · dragnet \(xml(report.toolVersion))</p>")
         if report.pages.count > 1 { body.append(ReportOverview(report).html()) }
-        body.append(AICrawlerOverview(report).html())
+        let aiCrawlers = AICrawlerOverview(report).html()
+        if !aiCrawlers.isEmpty { body.append(aiCrawlers) }
         if let previous {
             let diff = ReportDiff.compare(previous, report)
             let changed = diff.pages.filter { $0.status != .unchanged }

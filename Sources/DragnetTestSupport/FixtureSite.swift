@@ -168,6 +168,11 @@ public enum FixtureSite {
             // Found by the common-path fallback (after /privacy, /privacy-policy and /legal/privacy 404).
             connection.respond(status: 200, headers: [("Content-Type", "text/markdown; charset=utf-8")], text: commonPathPolicy)
 
+        case "redirect-to":
+            // /redirect-to?url=URL: a redirect anywhere (the private-network guard's tests).
+            let target = (request.query ?? "").split(separator: "&").first { $0.hasPrefix("url=") }.map { String($0.dropFirst(4)).removingPercentEncoding ?? "" } ?? "/"
+            connection.respond(status: 302, headers: [("Location", target)])
+
         case "to-page":
             // /to-page/NAME: a redirect to /page/NAME, as a site's front door would.
             connection.respond(status: 301, headers: [("Location", "/page/" + parts.dropFirst().joined(separator: "/"))])

@@ -214,6 +214,8 @@ struct AuditCommand: AsyncParsableCommand {
 
         var options = AuditOptions()
         options.fetch = fetch.options()
+        // Loopback and private addresses the user named (a dev server, 127.0.0.1) may be audited; nothing else private.
+        options.fetch.allowPrivateHostsNamed(in: list.compactMap { $0.urlInput?.url })
         options.jobs = jobs
         options.firstPartySites = Set(firstParty.map { $0.lowercased() }).union(rulePack?.firstPartySites ?? [])
         options.rules = rulePack
@@ -372,6 +374,7 @@ struct AuditCommand: AsyncParsableCommand {
         if !quiet {
             FileHandle.standardError.write(Data(summary.text(reports: reports).utf8))
         }
+        if interrupted.terminated { throw ExitCode(ExitStatus.terminated) }
         if writer.count > 0 && failed == writer.count { throw ExitCode(ExitStatus.allFailed) }
     }
 
@@ -398,21 +401,36 @@ final class FirstFailure: @unchecked Sendable {
     func set(_ message: String) { lock.withLock { if first == nil { first = message } } }
 }
 
-/// SIGINT → a flag and a callback, instead of killing the process.
+/// SIGINT (Ctrl-C) and SIGTERM (what Kubernetes, Slurm and `kill` send) → a flag and a
+/// callback instead of killing the process: the run stops fetching and writes what finished,
+/// marked `interrupted`.
 final class InterruptFlag: @unchecked Sendable {
     private let lock = NSLock()
-    private var set = false
+    private var received: Int32?
 
-    var isSet: Bool { lock.withLock { set } }
+    var isSet: Bool { lock.withLock { received != nil } }
+    /// SIGTERM was received: the process exits 143 (128 + 15) once the report is written.
+    var terminated: Bool { lock.withLock { received == SIGTERM } }
 
-    func install(_ onInterrupt: @escaping @Sendable () -> Void) -> any DispatchSourceSignal {
-        signal(SIGINT, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler { [self] in
-            lock.withLock { set = true }
-            onInterrupt()
-        }
-        source.resume()
-        return source
+    final class Sources: @unchecked Sendable {
+        let sources: [any DispatchSourceSignal]
+        init(_ sources: [any DispatchSourceSignal]) { self.sources = sources }
+        func cancel() { sources.forEach { $0.cancel() } }
+    }
+
+    func install(_ onInterrupt: @escaping @Sendable () -> Void) -> Sources {
+        Sources([SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [self] in
+                let first = lock.withLock {
+                    defer { if received == nil { received = number } }
+                    return received == nil
+                }
+                if first { onInterrupt() }
+            }
+            source.resume()
+            return source
+        })
     }
 }

@@ -52,6 +52,9 @@ struct CheckCommand: AsyncParsableCommand {
     @Flag(name: [.customShort("k"), .long], help: "As for audit: do not verify TLS certificates.")
     var insecure = false
 
+    @Flag(name: .customLong("allow-private"), help: "As for audit: also connect to loopback, private and link-local addresses.")
+    var allowPrivate = false
+
     @Flag(name: .customLong("no-containers"), help: "As for audit: do not read tag-manager containers and Segment settings.")
     var noContainers = false
 
@@ -101,6 +104,7 @@ struct CheckCommand: AsyncParsableCommand {
             if let mode = mode ?? configuration.mode { arguments += ["--mode", mode] }
             if let browser { arguments += ["--browser", browser] }
             if insecure { arguments.append("--insecure") }
+            if allowPrivate { arguments.append("--allow-private") }
             if noContainers { arguments.append("--no-containers") }
             if noRobots { arguments.append("--no-robots") }
             if noDNS { arguments.append("--no-dns") }

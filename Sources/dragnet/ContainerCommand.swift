@@ -66,7 +66,9 @@ struct ContainerCommand: AsyncParsableCommand {
                 continue
             }
             if fetcher == nil {
-                fetcher = try ContainerFetcher(fetch: fetch.options(), options: ContainerOptions(), rules: pack)
+                var options = fetch.options()
+                options.allowPrivateHostsNamed(in: inputs)
+                fetcher = try ContainerFetcher(fetch: options, options: ContainerOptions(), rules: pack)
                 await fetcher?.start()
             }
             if let loaded = await fetcher?.load(reference) { results.append(loaded) }

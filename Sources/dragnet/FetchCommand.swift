@@ -43,6 +43,7 @@ struct FetchCommand: AsyncParsableCommand {
 
         var options = fetch.options()
         options.keepBody = includeBody
+        options.allowPrivateHostsNamed(in: items.compactMap(\.url))
         let results = try Fetcher(options: options).fetch(items)
         let output = NDJSONWriter(includeBody: includeBody, sources: sources)
         let progress = Progress(total: items.count, enabled: !quiet)
@@ -125,9 +126,20 @@ struct FetchFlags: ParsableArguments {
     @Flag(name: [.customShort("k"), .long], help: "Do not verify TLS certificates (curl's -k), e.g. for a staging server or loopback fixtures.")
     var insecure = false
 
+    @Option(
+        name: .customLong("resolve"),
+        help: ArgumentHelp("Resolve HOST for PORT to ADDRESS, as a DNS answer would (curl's --resolve; repeatable). The private-network guard still applies.", valueName: "HOST:PORT:ADDRESS"))
+    var resolve: [String] = []
+
+    @Flag(name: .customLong("allow-private"), help: "Also connect to loopback, private (RFC 1918, unique-local), link-local (169.254.169.254) and other non-public addresses. Without it only the addresses and localhost names given as inputs or --connect-to targets are reached, whatever a redirect, a page or DNS says.")
+    var allowPrivate = false
+
     func validate() throws {
         for entry in connectTo {
             if let problem = ConnectTo.problem(entry) { throw ValidationError("--connect-to '\(entry)': \(problem)") }
+        }
+        for entry in resolve {
+            if let problem = ConnectTo.resolveProblem(entry) { throw ValidationError("--resolve '\(entry)': \(problem)") }
         }
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
         guard perHost >= 1 else { throw ValidationError("--per-host must be at least 1") }
@@ -159,6 +171,8 @@ struct FetchFlags: ParsableArguments {
         if let loops { options.loops = loops }
         options.connectTo = connectTo
         options.insecure = insecure
+        options.allowPrivateAddresses = allowPrivate
+        options.resolve = resolve
         return options
     }
 }

@@ -20,6 +20,7 @@ enum FilterLists {
 
     private static func download(_ url: String) async throws(UsageError) -> String {
         var options = FetchOptions()
+        options.allowPrivateHostsNamed(in: [url])
         options.maxBytes = 50 * 1024 * 1024
         let results: FetchResults
         do {

@@ -56,6 +56,8 @@ enum ExitStatus {
     static let violations: Int32 = 1
     static let usage: Int32 = 2
     static let allFailed: Int32 = 3
+    /// Stopped by SIGTERM (128 + 15): the report holds the pages that finished, `interrupted: true`.
+    static let terminated: Int32 = 143
 }
 
 /// A usage error found after parsing (bad file, empty input): exit code 2.

@@ -26,6 +26,7 @@ struct PolicyCommand: AsyncParsableCommand {
     static func document(_ source: String) async throws -> PolicyDocument {
         if let scheme = URLInput.explicitScheme(source), scheme == "http" || scheme == "https" {
             var options = FetchOptions()
+            options.allowPrivateHostsNamed(in: [source])
             options.maxBytes = 20 * 1024 * 1024
             var iterator = try Fetcher(options: options).fetch([URLInput(source)]).makeAsyncIterator()
             guard let result = await iterator.next() else { throw FetchFailure(description: "cannot fetch \(source)") }

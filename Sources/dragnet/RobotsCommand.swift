@@ -56,7 +56,9 @@ struct RobotsCommand: AsyncParsableCommand {
                 let own = RobotsTxt.pathParamsQuery(input)
                 pagePath = own == "/robots.txt" ? "/" : own
             }
-            let fetcher = try RobotsFetcher(options: fetch.options())
+            var options = fetch.options()
+            options.allowPrivateHostsNamed(in: [input])
+            let fetcher = try RobotsFetcher(options: options)
             await fetcher.start()
             site = await fetcher.robots(for: origin)
             await fetcher.finish()

@@ -57,4 +57,33 @@ int dragnet_curl_has_feature(int feature);
 /// The version string of the linked libcurl ("7.88.1").
 const char *dragnet_curl_version_string(void);
 
+/// Which addresses one transfer may connect to (no fetch into private networks). Owned by
+/// the caller for the transfer's lifetime; passed to the opensocket callback.
+typedef struct dragnet_address_guard {
+    /// Non-zero: every address is allowed (`--allow-private`).
+    int allow_private;
+    /// Host names (lower-case) the user named that are loopback or private literals or
+    /// `localhost`: a connection for a URL on one of them may go to a private address.
+    /// "\n"-separated, with a leading and a trailing "\n"; NULL for none.
+    const char *allowed_hosts;
+    /// Addresses (textual, as inet_ntop writes them) a transfer may always reach: the
+    /// `--connect-to` targets. Same format; NULL for none.
+    const char *allowed_addresses;
+    /// The transfer, to read the URL being connected for.
+    CURL *easy;
+    /// The address refused, with its kind ("169.254.169.254 (link-local)"), when one was.
+    char refused[96];
+} dragnet_address_guard;
+
+/// Installs `guard` as the transfer's CURLOPT_OPENSOCKETFUNCTION: every TCP connection's
+/// address is checked before the socket is made, so neither a redirect, a discovered URL nor
+/// a DNS answer (rebinding included) reaches loopback, private (RFC 1918, unique-local IPv6),
+/// link-local (169.254.0.0/16, the cloud metadata endpoint), unspecified, CGNAT, multicast
+/// or reserved addresses unless the guard allows it. Sockets are made close-on-exec.
+CURLcode dragnet_curl_set_address_guard(CURL *easy, dragnet_address_guard *guard);
+
+/// The kind of a non-public address ("loopback", "private", "link-local" …), or NULL when
+/// the address is public. `family` is AF_INET or AF_INET6; `address` points at the 4 or 16 bytes.
+const char *dragnet_address_kind(int family, const unsigned char *address);
+
 #endif

@@ -1,0 +1,132 @@
+import DragnetCore
+import DragnetFetch
+import DragnetRules
+import DragnetTestSupport
+import Foundation
+import Testing
+
+/// The hostile inputs of docs/hostile-inputs.md that the first user found: each with its fix.
+@Suite("Hostile inputs: credentials, CRLF lists, special output files, catastrophic regexes")
+struct HardeningTests {
+    @Test("a URL list with CRLF or CR line ends: one input per line, numbered right")
+    func crlfList() {
+        let inputs = URLInput.parseList("https://a.example/\r\nhttps://b.example/\r\n# note\r\nhttps://c.example/\rhttps://d.example/\n")
+        #expect(inputs.map(\.text) == ["https://a.example/", "https://b.example/", "https://c.example/", "https://d.example/"])
+        #expect(inputs.map(\.line) == [1, 2, 4, 5])
+        #expect(inputs.allSatisfy { $0.url != nil })
+        #expect("  x\r".trimmingASCIIWhitespace() == "x")
+        #expect("\r\n y \r\n".trimmingASCIIWhitespace() == "y")
+    }
+
+    @Test("user:password@ in a URL is sent to the server, and never reaches the report, the history or stderr")
+    func credentials() throws {
+        let page = try FixtureSite.url("/shop/")
+        let withCredentials = page.replacingOccurrences(of: "http://", with: "http://auditor:s3cr3t-pw@")
+        let directory = try temporaryDirectory()
+        let output = directory.appendingPathComponent("report.json").path
+        let history = directory.appendingPathComponent("history.sqlite").path
+        let result = try dragnet(["audit", "--history", history, "--format", "json,md,html,sarif", "--output", output, withCredentials, withCredentials + "missing-page"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try String(contentsOfFile: output, encoding: .utf8)
+        #expect(!report.contains("s3cr3t-pw"))
+        #expect(!report.contains("auditor:"))
+        #expect(report.contains("\"url\":\"\(page)\"") || report.contains("\"url\": \"\(page)\""))
+        for suffix in ["md", "html", "sarif"] {
+            let rendered = try String(contentsOfFile: output.replacingOccurrences(of: ".json", with: ".\(suffix)"), encoding: .utf8)
+            #expect(!rendered.contains("s3cr3t-pw"), "\(suffix)")
+        }
+        let database = try Data(contentsOf: URL(fileURLWithPath: history))
+        #expect(database.range(of: Data("s3cr3t-pw".utf8)) == nil)
+        #expect(!result.stderr.contains("s3cr3t-pw"))
+        #expect(!result.stdout.contains("s3cr3t-pw"))
+    }
+
+    @Test("--output to a device or FIFO writes in place: /dev/full is a clear error (exit 2) and stays a device; a FIFO gets the report")
+    func specialOutputs() throws {
+        let page = try FixtureSite.url("/evolving/?v=1")
+        let full = try dragnet(["audit", "--no-history", "--output", "/dev/full", page])
+        #expect(full.status == 2)
+        #expect(full.stderr.contains("cannot write the report to /dev/full: No space left on device"), "\(full.stderr)")
+        var info = stat()
+        #expect(stat("/dev/full", &info) == 0)
+        #expect((info.st_mode & S_IFMT) == S_IFCHR)
+
+        let folder = try temporaryDirectory()
+        let fifo = folder.appendingPathComponent("report.fifo").path
+        let copy = folder.appendingPathComponent("copy.json").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        // A reader drains the FIFO into a file while dragnet writes into it.
+        let reader = try ChildProcess("/bin/sh", ["-c", "cat '\(fifo)' > '\(copy)'"])
+        let written = try dragnet(["audit", "--no-history", "--output", fifo, page])
+        #expect(written.status == 0, "\(written.stderr)")
+        for _ in 0..<100 where reader.isRunning { Thread.sleep(forTimeInterval: 0.05) }
+        reader.stop()
+        let text = try String(contentsOfFile: copy, encoding: .utf8)
+        #expect(text.hasPrefix("{\"aiCrawlers\""))
+        #expect(text.contains("\"schemaVersion\":3"))
+        #expect(stat(fifo, &info) == 0)
+        #expect((info.st_mode & S_IFMT) == S_IFIFO)
+    }
+
+    @Test("a report file is replaced whole: the old one stays until the new one is complete, no temporary file is left")
+    func atomicReplace() throws {
+        let directory = try temporaryDirectory()
+        let output = directory.appendingPathComponent("report.json").path
+        try "old".write(toFile: output, atomically: true, encoding: .utf8)
+        let result = try dragnet(["audit", "--no-history", "--output", output, try FixtureSite.url("/evolving/?v=1")])
+        #expect(result.status == 0)
+        #expect(try String(contentsOfFile: output, encoding: .utf8).hasSuffix("}\n"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["report.json"])
+    }
+
+    @Test("regular expressions that can backtrack exponentially are refused; every shipped rule is safe",
+          arguments: ["(a+)+b", "(\\w*)*x", "(?:x+y?)*z", "([a-z]+\\s?)+$", "((ab)*c)+", "(a{2,})+"])
+    func unsafeRegex(_ pattern: String) {
+        #expect(RegexSafety.problem(pattern) != nil, "\(pattern)")
+    }
+
+    @Test("patterns with bounded or single repetition pass", arguments: [
+        "[\\s\\S]{0,300}?new UET\\(", "(ab)+", "(a|b)*", "a+b+", "(\\d{4,12})", "(?:[?&]ti=|/action/)(\\d{4,12})", "\\(a+\\)+", "[(a+)]+", "(a{1,5})+",
+    ])
+    func safeRegex(_ pattern: String) {
+        #expect(RegexSafety.problem(pattern) == nil, "\(pattern)")
+    }
+
+    @Test("a tracker rule with (a+)+b is an error at its line; the other rules load and run")
+    func unsafeRule() throws {
+        let pack = RulePack.load(
+            entities: [("e.yml", "id: acme\nname: Acme\nsources:\n  s: {url: https://acme.example/, checked: 2026-12-03}\ndomains:\n  s: [acme.example]\n")],
+            trackers: [("t.yml", """
+                sources:
+                  s: {url: "https://acme.example/docs", checked: 2026-12-03}
+                trackers:
+                  - id: slow
+                    title: Slow
+                    entity: acme
+                    purpose: analytics
+                    severity: low
+                    data: [identifiers]
+                    source: s
+                    description: A rule whose regex backtracks.
+                    match:
+                      inline:
+                        - contains: aaa
+                          regex: '(a+)+b'
+                  - id: fine
+                    title: Fine
+                    entity: acme
+                    purpose: analytics
+                    severity: low
+                    data: [identifiers]
+                    source: s
+                    description: A rule that is fine.
+                    match:
+                      urls: [acme.example/t.js]
+                """)])
+        #expect(pack.diagnostics.contains { $0.message.hasPrefix("unsafe regular expression: nested unbounded repetition") && $0.line == 15 })
+        #expect(pack.trackers.map(\.id).contains("fine"))
+        // Every shipped rule passes the check.
+        let shipped = RulePack.load(directory: Fixtures.rulesDirectory)
+        #expect(!shipped.diagnostics.contains { $0.message.contains("unsafe regular expression") })
+    }
+}
