@@ -60,14 +60,14 @@ public struct AIAccess: Sendable {
                 entry.access = .blocked
             case .parsed:
                 let parsed = robots.robots ?? RobotsTxt()
-                let (groups, basis) = parsed.groups(for: crawler.token)
+                let (groups, basis) = parsed.groups(forToken: crawler.productToken)
                 let decision = decided[groups] ?? parsed.decide(groups: groups, basis: basis, path: path)
                 decided[groups] = decision
                 entry.access = decision.allowed ? .allowed : .blocked
                 entry.rule = decision.rule
                 entry.basis = basis.rawValue
             }
-            let ownDirective = access.directives.contains { $0.source == "meta:" + RobotsTxt.productToken(crawler.token) }
+            let ownDirective = !access.directives.isEmpty && access.directives.contains { $0.source == "meta:" + crawler.productToken }
             if entry.access == .allowed && (reservedForAll || ownDirective) { entry.access = .reserved }
             entry.exposed = entry.access != .blocked || crawler.respectsRobots == .no
             access.crawlers.append(entry)

@@ -123,8 +123,8 @@ public struct TDMFile: Sendable {
 /// Fetches each origin's robots.txt and tdmrep.json once per run, with its own fetch session:
 /// at most 500 KiB and 5 redirects (RFC 9309 §2.3.1.2, §2.5). Pages of one site share the result.
 public actor RobotsFetcher {
-    private let robotsSession: FetchSession
-    private let tdmSession: FetchSession
+    /// One session for robots.txt and tdmrep.json, so both reuse one connection to the site.
+    private let session: FetchSession
     private var waiting: [Int: CheckedContinuation<FetchResult, Never>] = [:]
     private var nextID = 0
     private var byOrigin: [String: Task<SiteRobots, Never>] = [:]
@@ -136,18 +136,15 @@ public actor RobotsFetcher {
         robots.truncateBody = true
         robots.maxRedirects = 5
         robots.retries = min(options.retries, 1)
-        robotsSession = try FetchSession(options: robots)
-        var tdm = robots
-        tdm.maxBytes = 256 * 1024
-        tdm.truncateBody = false
-        tdmSession = try FetchSession(options: tdm)
+        // One transfer loop is plenty for two small files per site.
+        robots.loops = 1
+        session = try FetchSession(options: robots)
     }
 
     public func start() {
-        for session in [robotsSession, tdmSession] {
-            Task {
-                for await result in session.results { self.deliver(result) }
-            }
+        let session = self.session
+        Task {
+            for await result in session.results { self.deliver(result) }
         }
     }
 
@@ -172,11 +169,10 @@ public actor RobotsFetcher {
     }
 
     private func load(_ origin: String) async -> SiteRobots {
-        async let robotsResult = fetch(origin + "/robots.txt", tdm: false)
-        async let tdmResult = fetch(origin + "/.well-known/tdmrep.json", tdm: true)
-        var robots = SiteRobots.from(await robotsResult, url: origin + "/robots.txt")
-        let tdm = await tdmResult
-        if tdm.error == nil, let status = tdm.status, (200..<300).contains(status) {
+        // One after the other, so tdmrep.json reuses robots.txt's connection (and TLS session).
+        var robots = SiteRobots.from(await fetch(origin + "/robots.txt", tdm: false), url: origin + "/robots.txt")
+        let tdm = await fetch(origin + "/.well-known/tdmrep.json", tdm: true)
+        if tdm.error == nil, !tdm.truncated, let status = tdm.status, (200..<300).contains(status) {
             robots.tdm = TDMFile.parse(tdm.body, status: status)
         } else {
             robots.tdm.status = tdm.status
@@ -187,7 +183,6 @@ public actor RobotsFetcher {
     private func fetch(_ url: String, tdm: Bool) async -> FetchResult {
         let id = nextID
         nextID += 1
-        let session = tdm ? tdmSession : robotsSession
         return await withCheckedContinuation { continuation in
             waiting[id] = continuation
             session.submit(id: id, input: URLInput(url))
@@ -195,12 +190,10 @@ public actor RobotsFetcher {
     }
 
     public func finish() {
-        robotsSession.finish()
-        tdmSession.finish()
+        session.finish()
     }
 
     public func cancel() {
-        robotsSession.cancel()
-        tdmSession.cancel()
+        session.cancel()
     }
 }

@@ -283,7 +283,11 @@ extension RobotsTxt {
 
     /// The groups that apply to `agent` (a crawler name or product token) and how they were chosen.
     public func groups(for agent: String) -> (indexes: [Int], basis: Basis) {
-        let token = Self.productToken(agent)
+        groups(forToken: Self.productToken(agent))
+    }
+
+    /// The groups for a product token already lower-cased and cut (`productToken`).
+    public func groups(forToken token: String) -> (indexes: [Int], basis: Basis) {
         if let specific = byAgent[token], !specific.isEmpty { return (specific, .agent) }
         if !global.isEmpty { return (global, .global) }
         return ([], .noGroup)

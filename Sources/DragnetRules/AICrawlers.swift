@@ -20,6 +20,8 @@ public struct AICrawler: Sendable, Hashable {
     public var respectSource: String?
     /// What the crawler does with what it fetches (the list's `function`).
     public var function: String
+    /// The token as robots.txt groups are matched: lower-cased, up to its first space or `/`.
+    public let productToken: String
 
     public init(token: String, operatorName: String, entity: String? = nil, platform: String? = nil, respectsRobots: Respect, respectSource: String? = nil, function: String = "") {
         self.token = token
@@ -29,6 +31,7 @@ public struct AICrawler: Sendable, Hashable {
         self.respectsRobots = respectsRobots
         self.respectSource = respectSource
         self.function = function
+        self.productToken = token.hasPrefix("*") ? "*" : String(token.prefix { $0 != " " && $0 != "\t" && $0 != "/" }).lowercased()
     }
 }
 
