@@ -135,6 +135,8 @@ public actor RobotsFetcher {
         robots.maxBytes = RobotsTxt.defaultLimit
         robots.truncateBody = true
         robots.maxRedirects = 5
+        // Nothing reads a robots.txt digest.
+        robots.computeDigest = false
         robots.retries = min(options.retries, 1)
         // One transfer loop is plenty for two small files per site.
         robots.loops = 1

@@ -7,10 +7,10 @@ import Glibc
 /// No fetch into private networks: what a transfer may connect to, checked by libcurl's
 /// opensocket callback (`dragnet_curl_set_address_guard`) on the address it actually connects
 /// to, after DNS, for the first request and every redirect.
-enum AddressGuard {
+public enum AddressGuard {
     /// The kind of a non-public address literal ("loopback", "private", "link-local" …), nil
     /// for a public address or a name.
-    static func kind(of host: String) -> String? {
+    public static func kind(of host: String) -> String? {
         var literal = host
         if literal.hasPrefix("["), literal.hasSuffix("]") { literal = String(literal.dropFirst().dropLast()) }
         var v4 = in_addr()

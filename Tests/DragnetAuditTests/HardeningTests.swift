@@ -130,3 +130,57 @@ struct HardeningTests {
         #expect(!shipped.diagnostics.contains { $0.message.contains("unsafe regular expression") })
     }
 }
+
+@Suite("No fetch into private networks")
+struct PrivateNetworkTests {
+    @Test("address kinds: loopback, RFC 1918, link-local (cloud metadata), unique-local, CGNAT, mapped and NAT64 forms; public ones pass", arguments: [
+        ("127.0.0.1", "loopback"), ("127.8.9.10", "loopback"), ("::1", "loopback"), ("10.1.2.3", "private"), ("172.16.0.1", "private"),
+        ("172.31.255.255", "private"), ("192.168.1.1", "private"), ("169.254.169.254", "link-local"), ("fe80::1", "link-local"),
+        ("fd00:ec2::254", "private (unique-local)"), ("100.64.0.1", "shared (CGNAT)"), ("0.0.0.0", "unspecified"), ("::", "unspecified"),
+        ("::ffff:169.254.169.254", "link-local"), ("64:ff9b::a9fe:a9fe", "link-local"), ("[::ffff:127.0.0.1]", "loopback"), ("224.0.0.1", "multicast or reserved"),
+    ])
+    func kinds(_ address: String, _ kind: String) {
+        #expect(AddressGuard.kind(of: address) == kind, "\(address)")
+    }
+
+    @Test("public addresses and names are not private", arguments: ["8.8.8.8", "172.32.0.1", "100.128.0.1", "2606:4700::1111", "example.com", "169.255.0.1"])
+    func publicAddresses(_ address: String) {
+        #expect(AddressGuard.kind(of: address) == nil, "\(address)")
+    }
+
+    @Test("a redirect from the named 127.0.0.1 page to localhost (not named) is refused as private-address; --allow-private lets it through")
+    func redirect() throws {
+        let target = try FixtureSite.url("/page/aclu.html").replacingOccurrences(of: "127.0.0.1", with: "localhost")
+        let start = try FixtureSite.url("/redirect-to?url=") + (target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+        let directory = try temporaryDirectory()
+        let output = directory.appendingPathComponent("report.json").path
+        let refused = try dragnet(["audit", "--no-history", "--no-policies", "--output", output, start])
+        // The 302 itself was fetched (the page keeps that status); following it was refused.
+        #expect(refused.status == 0)
+        #expect(refused.stderr.contains("refused to connect to "), "\(refused.stderr)")
+        #expect(refused.stderr.contains(" (loopback): Dragnet does not fetch from private networks"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("(private-address)"))
+        let page = try #require((try loadJSON(output)["pages"] as? [[String: Any]])?.first)
+        #expect((page["error"] as? [String: Any])?["code"] as? String == "private-address")
+        let allowed = try dragnet(["audit", "--no-history", "--no-policies", "--allow-private", "--output", output, start])
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+        #expect(((try loadJSON(output)["pages"] as? [[String: Any]])?.first)?["status"] as? Int == 200)
+    }
+
+    @Test("a name whose DNS answer is a loopback address (DNS rebinding) is refused; the same address named directly is fetched")
+    func rebinding() throws {
+        let page = try FixtureSite.url("/page/aclu.html")
+        let port = try #require(URLComponents(string: page)?.port)
+        let rebound = page.replacingOccurrences(of: "127.0.0.1", with: "rebind.example")
+        let refused = try dragnet(["fetch", "--resolve", "rebind.example:\(port):127.0.0.1", rebound])
+        #expect(refused.status == 3)
+        #expect(refused.stdout.contains("\"code\":\"private-address\""))
+        #expect(refused.stdout.contains("refused to connect to 127.0.0.1 (loopback)"))
+        let named = try dragnet(["fetch", page])
+        #expect(named.status == 0)
+        #expect(named.stdout.contains("\"status\":200"))
+        // --connect-to targets are named by the user: every host may be mapped there.
+        let mapped = try dragnet(["fetch", "--connect-to", "::127.0.0.1:\(port)", rebound])
+        #expect(mapped.stdout.contains("\"status\":200"))
+    }
+}
