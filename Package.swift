@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "dragnet", targets: ["dragnet"]),
+        .executable(name: "dragnet-fuzz", targets: ["DragnetFuzz"]),
         .library(name: "DragnetCore", targets: ["DragnetCore"]),
         .library(name: "DragnetFetch", targets: ["DragnetFetch"]),
     ],
@@ -131,6 +132,17 @@ let package = Package(
                 "DragnetBrowser",
                 "DragnetRobots",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Fuzz targets for every parser (scripts/fuzz.sh; docs/hardening.md). Built normally it
+        // replays saved inputs: `dragnet-fuzz TARGET FILE…`.
+        .executableTarget(
+            name: "DragnetFuzz",
+            dependencies: [
+                "DragnetCore", "DragnetFetch", "DragnetHTML", "DragnetPolicy", "DragnetFilters", "DragnetRules", "DragnetSites", "DragnetCheck",
+                "DragnetReport", "DragnetContainers", "DragnetRobots", "DragnetBrowser",
             ],
             swiftSettings: swiftSettings
         ),
