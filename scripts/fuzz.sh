@@ -6,19 +6,22 @@
 # exits 1; the last line says how many executions ran. Targets: html policy-html policy-md
 # filters url cookie rules-yaml dragnet-yml report har container segment robots json.
 #   scripts/fuzz.sh robots 600
-#   FUZZ_ALL=1 scripts/fuzz.sh all 30      # every target for 30 s each (CI)
+#   scripts/fuzz.sh all 30                 # every target for 30 s each
+#   FUZZ_NO_BUILD=1 scripts/fuzz.sh url 600 # reuse the last build (parallel runs)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TARGET=${1:?usage: scripts/fuzz.sh TARGET SECONDS}
 SECONDS_EACH=${2:?usage: scripts/fuzz.sh TARGET SECONDS}
 BUILD="$ROOT/.build/fuzz"
 cd "$ROOT"
-swift build --product dragnet-fuzz --build-path "$BUILD" \
+[ -n "${FUZZ_NO_BUILD:-}" ] || swift build --product dragnet-fuzz --build-path "$BUILD" \
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xswiftc -parse-as-library \
     -Xcc -fsanitize=fuzzer-no-link,address >&2
 BIN="$BUILD/debug/dragnet-fuzz"
 TARGETS=("$TARGET")
 [ "$TARGET" = all ] && TARGETS=(html policy-html policy-md filters url cookie rules-yaml dragnet-yml report har container segment robots json)
+[ "$TARGET" = first-half ] && TARGETS=(html policy-html policy-md filters url cookie rules-yaml)
+[ "$TARGET" = second-half ] && TARGETS=(dragnet-yml report har container segment robots json)
 status=0
 for target in "${TARGETS[@]}"; do
     corpus="$ROOT/fuzz/corpus/$target"

@@ -81,6 +81,9 @@ enum HTTPDate {
     private static func leadingDigits(_ token: [UInt8], min: Int, max: Int) -> Int? {
         var value = 0, count = 0
         while count < token.count, isDigit(token[count]) {
+            // More digits than allowed: not a date field, and 20 of them would overflow Int
+            // (found by fuzzing: `Expires=Wexat 1016666666666666666666666666666667 07:28:00` trapped).
+            if count >= max { return nil }
             value = value * 10 + Int(token[count] - 0x30)
             count += 1
         }

@@ -184,3 +184,23 @@ struct PrivateNetworkTests {
         #expect(mapped.stdout.contains("\"status\":200"))
     }
 }
+
+@Suite("Fuzzing: the crashes it found stay fixed")
+struct FuzzRegressionTests {
+    /// Every minimized crash under Tests/Fixtures/fuzz/TARGET/ runs through its target in the
+    /// replay build of the harness (`dragnet-fuzz TARGET FILE…`), which traps on the bug.
+    @Test("each saved crash input runs through its fuzz target without a crash")
+    func replay() throws {
+        let root = Fixtures.directory.appendingPathComponent("fuzz")
+        let targets = try FileManager.default.contentsOfDirectory(atPath: root.path).sorted()
+        #expect(targets.contains("cookie"))
+        let executable = URL(fileURLWithPath: try Fixtures.dragnetExecutable()).deletingLastPathComponent().appendingPathComponent("dragnet-fuzz").path
+        for target in targets {
+            let folder = root.appendingPathComponent(target)
+            let inputs = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted().map { folder.appendingPathComponent($0).path }
+            let output = try ProcessRunner.run(executable, [target] + inputs)
+            #expect(output.status == 0, "\(target): \(output.stderr.suffix(2000))")
+            #expect(output.stdout == "\(target): \(inputs.count) input(s) ran\n")
+        }
+    }
+}
