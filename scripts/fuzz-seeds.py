@@ -46,7 +46,8 @@ elif target == "policy-html":
 elif target == "policy-md":
     shared_files("policies/**/*.md", 20)
 elif target == "filters":
-    lines = open(glob.glob(os.path.join(shared, "lists/easyprivacy/*.txt"))[0], encoding="utf-8", errors="replace").read().splitlines()
+    lists = glob.glob(os.path.join(shared, "lists/easyprivacy/*.txt"))
+    lines = open(lists[0], encoding="utf-8", errors="replace").read().splitlines() if lists else []
     for start in range(0, min(len(lines), 4000), 200):
         add("\n".join(lines[start:start + 200]))
     add("||tracker.example^$third-party\n@@||good.example^\n/ads/(a+)+b/\nexample.org##.ad\n|http://x.example/*.gif|$image,domain=a.example|~b.example\n")

@@ -212,6 +212,7 @@ public struct PageAuditor {
         summary.finalURL = capture.finalURL
         summary.canaries = capture.canaries
         summary.storage = capture.storage.map { StorageKey(area: $0.area, key: $0.key, bytes: $0.bytes) }
+        summary.refusedPrivate = capture.refused
         report.browser = summary
         var byURL: [String: Int] = [:]
         for (index, resource) in report.observations.resources.enumerated() where byURL[resource.url] == nil { byURL[resource.url] = index }

@@ -73,6 +73,8 @@ public struct BrowserSummary: Sendable, Hashable {
     /// What was typed into which field (`fill`), and the main frame's storage keys with value sizes.
     public var canaries: [Canary] = []
     public var storage: [StorageKey] = []
+    /// Private-network addresses the page's requests went for, refused before they were sent.
+    public var refusedPrivate: [String] = []
 
     public init() {}
 }
@@ -204,6 +206,7 @@ extension PageReport: JSONRepresentable {
                 ("storage", .array(browser.storage.map {
                     .object([("area", .string($0.area)), ("key", .string($0.key)), ("bytes", .int($0.bytes)), ("seenBy", .array([.string("browser")]))])
                 })),
+                ("refusedPrivate", .array(browser.refusedPrivate.map { .string($0) })),
             ])))
         }
         if let aiAccess { members.append(("aiAccess", aiAccess.json)) }

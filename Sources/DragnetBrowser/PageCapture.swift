@@ -62,6 +62,8 @@ public struct BrowserCapture: Sendable {
     /// When the load started, and the browser's product string (`HeadlessChrome/156…`).
     public var startedAt = Date()
     public var browser = ""
+    /// Requests the page made to private-network addresses, refused before they were sent.
+    public var refused: [String] = []
 
     public init(url: String, finalURL: String? = nil) {
         self.url = url
@@ -79,8 +81,39 @@ public struct CaptureOptions: Sendable {
     public var dwell: Double = 2
     /// Type canaries into the page's visible email, phone, name and password fields (never submitted).
     public var fill = true
+    /// Let the page reach loopback, private and link-local address literals (`--allow-private`).
+    public var allowPrivate = false
+    /// Hosts the user named that may be reached anyway (the page's own 127.0.0.1, localhost …).
+    public var privateHostsNamed: Set<String> = []
+    /// Says whether a host is a non-public address literal, and which kind ("loopback" …); the
+    /// fetcher's classifier, passed in so this module needs no C.
+    public var addressKind: @Sendable (String) -> String? = { _ in nil }
 
     public init() {}
+}
+
+extension BrowserProcess {
+    /// URL patterns of requests that may go to a private network: address literals and localhost
+    /// names. Only these are paused (Fetch domain) and checked; every other request runs untouched.
+    static let privatePatterns: [(String, JSONValue)] = {
+        let hosts = ["127.*", "10.*", "192.168.*", "169.254.*", "172.*", "100.*", "0.*", "[*", "localhost*", "*.localhost*"]
+        let patterns = ["http", "https"].flatMap { scheme in hosts.map { JSONValue.object([("urlPattern", .string("\(scheme)://\($0)")), ("requestStage", .string("Request"))]) } }
+        return [("patterns", .array(patterns))]
+    }()
+
+    /// The host of an http(s) URL, lower-case, IPv6 without brackets.
+    static func host(of url: String) -> String? {
+        guard let start = url.range(of: "://") else { return nil }
+        let authority = url[start.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        var host = authority.lastIndex(of: "@").map { authority[authority.index(after: $0)...] } ?? authority
+        if host.hasPrefix("[") {
+            guard let close = host.firstIndex(of: "]") else { return nil }
+            host = host[host.index(after: host.startIndex)..<close]
+        } else if let colon = host.firstIndex(of: ":") {
+            host = host[..<colon]
+        }
+        return host.isEmpty ? nil : host.lowercased()
+    }
 }
 
 extension BrowserProcess {
@@ -107,8 +140,24 @@ extension BrowserProcess {
 
         let recorder = Recorder()
         let connection = self.connection
+        let guardOptions = options
         @Sendable func follow(_ session: String) {
             connection.listen(session: session) { method, params in
+                if method == "Fetch.requestPaused" {
+                    // Only requests to address literals and localhost names are paused (the patterns
+                    // below): a private one the user did not name is failed before it is sent.
+                    let requestID = params["requestId"]?.stringValue ?? ""
+                    let requestURL = params["request"]?["url"]?.stringValue ?? ""
+                    let host = Self.host(of: requestURL)
+                    let kind = host.flatMap { $0 == "localhost" || $0.hasSuffix(".localhost") ? "loopback" : guardOptions.addressKind($0) }
+                    if let kind, let host, !guardOptions.privateHostsNamed.contains(host) {
+                        recorder.refuse("\(host) (\(kind))")
+                        Task { _ = try? await connection.send("Fetch.failRequest", [("requestId", .string(requestID)), ("errorReason", .string("AddressUnreachable"))], session: session, timeout: 5) }
+                    } else {
+                        Task { _ = try? await connection.send("Fetch.continueRequest", [("requestId", .string(requestID))], session: session, timeout: 5) }
+                    }
+                    return
+                }
                 recorder.handle(method, params, session: session)
                 if method == "Page.javascriptDialogOpening" {
                     // alert, confirm, prompt and beforeunload are dismissed: a dialog never holds the page.
@@ -119,6 +168,7 @@ extension BrowserProcess {
                     recorder.addSession(child)
                     Task {
                         _ = try? await connection.send("Network.enable", Self.networkParameters, session: child, timeout: 10)
+                        if !guardOptions.allowPrivate { _ = try? await connection.send("Fetch.enable", Self.privatePatterns, session: child, timeout: 10) }
                         _ = try? await connection.send(
                             "Target.setAutoAttach", [("autoAttach", .bool(true)), ("waitForDebuggerOnStart", .bool(true)), ("flatten", .bool(true))],
                             session: child, timeout: 10)
@@ -131,6 +181,7 @@ extension BrowserProcess {
         recorder.addSession(session)
         defer { for child in recorder.sessions { connection.stopListening(session: child) } }
         try await connection.send("Network.enable", Self.networkParameters, session: session)
+        if !options.allowPrivate { try await connection.send("Fetch.enable", Self.privatePatterns, session: session) }
         try await connection.send("Page.enable", session: session)
         _ = try? await connection.send("Inspector.enable", session: session, timeout: 5)
         // Frames and workers start paused until their Network domain is on, so none of their requests is missed.
@@ -203,6 +254,7 @@ extension BrowserProcess {
             capture.finalURL = location["result"]?["value"]?.stringValue
         }
         capture.requests = recorder.requests
+        capture.refused = recorder.refused
         capture.seconds = Date().timeIntervalSince(started)
         _ = try? await connection.send("Target.closeTarget", [("targetId", .string(targetID))], timeout: 5)
         return capture
@@ -300,6 +352,7 @@ final class Recorder: Sendable {
         /// Why the page is no longer there (it closed itself, its renderer crashed, it kept navigating).
         var gone: String?
         var navigations = 0
+        var refused: [String] = []
     }
     private let state = Mutex(State())
 
@@ -317,6 +370,8 @@ final class Recorder: Sendable {
     var requests: [ObservedRequest] { state.withLock { state in state.order.compactMap { state.requests[$0] } } }
 
     func addSession(_ session: String) { state.withLock { $0.sessions.append(session) } }
+    func refuse(_ target: String) { state.withLock { if !$0.refused.contains(target) { $0.refused.append(target) } } }
+    var refused: [String] { state.withLock { $0.refused } }
 
     static func headers(_ value: JSONValue?) -> [ObservedRequest.Header] {
         (value?.objectValue ?? []).map { ObservedRequest.Header(name: $0.0, value: $0.1.stringValue ?? "") }.sorted { $0.name.lowercased() < $1.name.lowercased() }

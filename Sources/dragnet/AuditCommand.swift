@@ -241,6 +241,11 @@ struct AuditCommand: AsyncParsableCommand {
             browserOptions.capture.pageTimeout = pageTimeout
             browserOptions.capture.dwell = dwell
             browserOptions.capture.fill = !noFill
+            // The private-network guard in the browser: requests to address literals and localhost
+            // names the user did not name are failed before they are sent.
+            browserOptions.capture.allowPrivate = options.fetch.allowPrivateAddresses
+            browserOptions.capture.privateHostsNamed = options.fetch.privateHostsNamed
+            browserOptions.capture.addressKind = { AddressGuard.kind(of: $0) }
             browserOptions.arguments = BrowserOptions.arguments(connectTo: fetch.connectTo, insecure: fetch.insecure) + browserArgs
             let pool = BrowserPool(options: browserOptions)
             do {

@@ -204,3 +204,25 @@ struct FuzzRegressionTests {
         }
     }
 }
+
+@Suite("No fetch into private networks: the browser")
+struct BrowserPrivateNetworkTests {
+    @Test("in --mode browser, a page's requests to address literals it may not reach are failed before they are sent; --allow-private lets them go")
+    func browserRequests() throws {
+        let server = try HTTPSFixtureServer.shared.get()
+        let output = try temporaryDirectory().appendingPathComponent("report.json").path
+        let common = ["audit", "-q", "--no-history", "--no-policies", "--no-robots", "--connect-to", server.connectToAll, "-k", "--mode", "browser", "--dwell", "0.3",
+                      "--output", output]
+        let guarded = try dragnet(common + ["https://ssrf.example/"])
+        #expect(guarded.status == 0, "\(guarded.stderr)")
+        let page = try #require((try loadJSON(output)["pages"] as? [[String: Any]])?.first)
+        let browser = try #require(page["browser"] as? [String: Any])
+        #expect((browser["refusedPrivate"] as? [String])?.sorted() == ["127.0.0.2 (loopback)", "::1 (loopback)"])
+        #expect(try validateAgainstSchema(output).status == 0)
+
+        let allowed = try dragnet(common + ["--allow-private", "https://ssrf.example/"])
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+        let open = try #require((try loadJSON(output)["pages"] as? [[String: Any]])?.first)
+        #expect((open["browser"] as? [String: Any])?["refusedPrivate"] as? [String] == [])
+    }
+}
