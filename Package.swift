@@ -150,7 +150,7 @@ let package = Package(
         // Test helpers: a fixture HTTP server on 127.0.0.1, a process runner, fixture loading.
         .target(
             name: "DragnetTestSupport",
-            dependencies: ["CZlib"],
+            dependencies: ["CZlib", "DragnetCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

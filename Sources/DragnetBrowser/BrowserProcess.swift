@@ -14,7 +14,7 @@ public final class BrowserProcess: Sendable {
     public let executable: String
     private let profile: String
     /// `HeadlessChrome/…`, once `version()` has answered.
-    private let productName = Mutex("")
+    private let productName = Locked("")
     public var product: String { productName.withLock { $0 } }
 
     /// `chromium`, `chromium-browser`, `google-chrome` on PATH (after `$DRAGNET_BROWSER`).

@@ -28,8 +28,8 @@ public final class CDPConnection: Sendable {
         var handlers: [String: EventHandler] = [:]
         var closed = false
     }
-    private let state = Mutex(State())
-    private let writeLock = Mutex(())
+    private let state = Locked(State())
+    private let writeLock = Locked(())
 
     /// `writeFD` is our end of the browser's fd 3, `readFD` our end of its fd 4.
     public init(writeFD: Int32, readFD: Int32) {

@@ -354,7 +354,7 @@ final class Recorder: Sendable {
         var navigations = 0
         var refused: [String] = []
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     var loaded: Bool { state.withLock { $0.loaded } }
     var gone: String? { state.withLock { $0.gone } }

@@ -16,7 +16,7 @@ import Synchronization
 /// hashes what it receives, so fetching uses every core.
 public final class FetchSession: Sendable {
     public let options: FetchOptions
-    let shared: Mutex<SharedState>
+    let shared: Locked<SharedState>
     private let multis: [MultiHandle]
 
     /// Starts the transfer threads. Throws when libcurl cannot be initialised.
@@ -38,7 +38,7 @@ public final class FetchSession: Sendable {
         }
         self.options = options
         self.multis = handles
-        self.shared = Mutex(SharedState(loopsRunning: handles.count))
+        self.shared = Locked(SharedState(loopsRunning: handles.count))
         for (index, multi) in handles.enumerated() {
             // Each loop's share of the concurrency; together exactly `concurrency`.
             let slots = options.concurrency / handles.count + (index < options.concurrency % handles.count ? 1 : 0)

@@ -1,6 +1,6 @@
 import CCurl
 import Foundation
-import Synchronization
+import DragnetCore
 
 /// Drives one multi handle on its own thread: takes requests from the shared
 /// queue within its slots, collects finished transfers, schedules retries, and

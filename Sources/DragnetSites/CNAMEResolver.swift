@@ -9,7 +9,7 @@ public final class CNAMEResolver: Sendable {
     public let server: String?
     public let port: Int
     public let timeout: Int
-    private let cache = Mutex<[String: Task<CNAMEChain, Never>]>([:])
+    private let cache = Locked<[String: Task<CNAMEChain, Never>]>([:])
 
     /// `server` is `IP` or `IP:PORT` (IPv4); nil asks the system's resolvers (/etc/resolv.conf).
     public init(server: String? = nil, timeout: Int = 2) throws(CNAMEResolverError) {

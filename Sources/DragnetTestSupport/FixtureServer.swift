@@ -1,3 +1,4 @@
+import DragnetCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -16,7 +17,7 @@ public final class FixtureServer: Sendable {
     public let port: Int
     private let listener: Int32
     private let handler: Handler
-    private let stopped = Mutex(false)
+    private let stopped = Locked(false)
     /// Signalled when the accept thread has closed the listening socket.
     private let acceptLoopEnded = DispatchSemaphore(value: 0)
 

@@ -1,5 +1,6 @@
+public import DragnetCore
 import Foundation
-public import Synchronization
+
 
 /// The fixture site every fetch test talks to: one server on 127.0.0.1 for the
 /// whole test run, with routes that behave well and badly on purpose.
@@ -20,9 +21,9 @@ public enum FixtureSite {
     public static let bomb: [UInt8] = Gzip.compress(chunks: 1024, chunk: [UInt8](repeating: 0, count: 1 << 20))
 
     /// Hits per key, for the retry routes.
-    public static let hits = Mutex<[String: Int]>([:])
+    public static let hits = Locked<[String: Int]>([:])
     /// In-flight and peak in-flight requests per key, for the concurrency routes.
-    public static let inFlight = Mutex<[String: (now: Int, peak: Int)]>([:])
+    public static let inFlight = Locked<[String: (now: Int, peak: Int)]>([:])
 
     public static let shopPage = """
         <!doctype html><html><head><title>Shop</title>

@@ -139,8 +139,9 @@ struct FetcherTests {
         // libcurl's own clock: the transfer ended at the 1.5 s timeout, not when the drip ended.
         #expect((result.timings?.total ?? .infinity) < 5000)
         // Wall clock only guards against a hang: in a parallel test run it also counts time
-        // spent waiting for the shared executor while other suites run `dragnet` processes.
-        #expect(clock.now - start < .seconds(60))
+        // spent waiting for the shared executor while other suites run `dragnet` processes
+        // (72 s once on 2 busy cores), so the bound is loose; libcurl's clock above is the check.
+        #expect(clock.now - start < .seconds(300))
     }
 
     @Test("a drip below the low-speed limit ends in timeout before the overall timeout")
