@@ -272,7 +272,8 @@ public enum AuditRunner {
                             let host = URLParts.split(capture.url)?.host ?? "page"
                             let name = String(format: "%04d-", report.id) + host.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" } + ".har"
                             try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-                            _ = FileManager.default.createFile(atPath: (folder as NSString).appendingPathComponent(name), contents: Data((har.prettyText + "\n").utf8))
+                            // Whole or not at all: a crash never leaves a truncated HAR under its name.
+                            AtomicFile.write(Array((har.prettyText + "\n").utf8), to: (folder as NSString).appendingPathComponent(name))
                         }
                     case .failure(let error):
                         var summary = BrowserSummary()
