@@ -1,4 +1,5 @@
 import DragnetCore
+import Foundation
 
 /// One line or argument of input, checked before anything is fetched.
 public struct URLInput: Sendable, Hashable {
@@ -65,6 +66,23 @@ public struct URLInput: Sendable, Hashable {
             candidate = "https:" + text
         } else {
             candidate = "https://" + text
+        }
+
+        // An internationalised host goes to libcurl as DNS carries it (xn--…).
+        if let scheme = candidate.range(of: "://") {
+            let rest = candidate[scheme.upperBound...]
+            let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
+            var hostStart = rest.startIndex
+            if let at = rest[..<authorityEnd].lastIndex(of: "@") { hostStart = rest.index(after: at) }
+            var hostEnd = authorityEnd
+            if !rest[hostStart...].hasPrefix("["), let colon = rest[hostStart..<authorityEnd].lastIndex(of: ":") { hostEnd = colon }
+            let host = String(rest[hostStart..<hostEnd])
+            if !host.allSatisfy(\.isASCII) {
+                guard let ascii = IDNA.toASCII(host) else {
+                    return .failure(FetchError(code: .invalidURL, message: "\(place)not a URL: the host cannot be written as an internationalised domain name"))
+                }
+                candidate = String(candidate[..<hostStart]) + ascii + candidate[hostEnd...]
+            }
         }
 
         switch CurlURL.parse(candidate) {

@@ -1,3 +1,4 @@
+import DragnetCheck
 import DragnetCore
 import DragnetFetch
 import DragnetRules
@@ -224,5 +225,66 @@ struct BrowserPrivateNetworkTests {
         #expect(allowed.status == 0, "\(allowed.stderr)")
         let open = try #require((try loadJSON(output)["pages"] as? [[String: Any]])?.first)
         #expect((open["browser"] as? [String: Any])?["refusedPrivate"] as? [String] == [])
+    }
+}
+
+@Suite("Hostile inputs: names, addresses, YAML bombs and symlink loops")
+struct HostileNamesTests {
+    @Test("Punycode per RFC 3492's examples and IDN hosts in inputs", arguments: [
+        ("bücher", "bcher-kva"), ("例え", "r8jz45g"), ("münchen", "mnchen-3ya"), ("ü", "tda"),
+    ])
+    func punycode(_ label: String, _ encoded: String) {
+        #expect(Punycode.encode(label) == encoded)
+    }
+
+    @Test("an IDN host is fetched under its xn-- name; IPv6 literals parse; malformed ones are per-item errors")
+    func hosts() throws {
+        #expect(IDNA.toASCII("Bücher.Example") == "xn--bcher-kva.example")
+        #expect(IDNA.toASCII("www.例え.jp") == "www.xn--r8jz45g.jp")
+        #expect(URLInput("https://bücher.example/a?b").url == "https://xn--bcher-kva.example/a?b")
+        #expect(URLInput("http://user:pw@bücher.example:8080/").url == "http://user:pw@xn--bcher-kva.example:8080/")
+        #expect(URLInput("http://[::1]:8080/x").url == "http://[::1]:8080/x")
+        #expect(URLInput("http://[::1/x").url == nil)
+        #expect(URLInput("http://[zz::1]/").url == nil)
+        // Fetched over loopback under its ASCII name.
+        let page = try FixtureSite.url("/page/aclu.html")
+        let port = try #require(URLComponents(string: page)?.port)
+        let fetched = try dragnet(["fetch", "--connect-to", "::127.0.0.1:\(port)", "http://bücher.example:\(port)/page/aclu.html"])
+        #expect(fetched.stdout.contains("\"finalURL\":\"http://xn--bcher-kva.example:\(port)/page/aclu.html\""))
+        #expect(fetched.stdout.contains("\"status\":200"))
+    }
+
+    /// Nine levels of ten aliases each: 10^9 nodes if anything expanded them.
+    static func aliasBomb(key: String, leaf: String) -> String {
+        var lines = ["  - &a0 \(leaf)"]
+        for level in 1...8 { lines.append("  - &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]") }
+        return key + ":\n" + lines.joined(separator: "\n") + "\n"
+    }
+
+    @Test("a YAML alias bomb in a rule file and in dragnet.yml is read without expanding it: errors at its lines, the rest loads")
+    func aliasBombs() throws {
+        let rules = RulePack.load(entities: [], trackers: [("bomb.yml", Self.aliasBomb(key: "trackers", leaf: "{id: x, title: y}"))])
+        #expect(!rules.diagnostics.isEmpty)
+        #expect(rules.diagnostics.allSatisfy { $0.file == "bomb.yml" })
+        let config = CheckConfig(path: "dragnet.yml", text: "targets: [https://a.example/]\n" + Self.aliasBomb(key: "deny", leaf: "{platform: tiktok, reason: x}"))
+        #expect(config.targets == ["https://a.example/"])
+        #expect(config.deny.count == 1)
+        #expect(config.errors.count == 8)
+        let (checked, _) = try check("targets: [https://a.example/]\n" + Self.aliasBomb(key: "deny", leaf: "{platform: tiktok, reason: x}"))
+        #expect(checked.status == 2)
+        #expect(checked.stderr.contains("dragnet.yml:5:"), "\(checked.stderr)")
+    }
+
+    @Test("a symlink loop under --input-dir: each page audited once, the walk ends")
+    func symlinkLoop() throws {
+        let folder = try temporaryDirectory().appendingPathComponent("site")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("sub/loop").path, withDestinationPath: folder.path)
+        try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("self").path, withDestinationPath: folder.appendingPathComponent("self").path)
+        try "<html><body><img src='https://t.example/p.gif'></body></html>".write(to: folder.appendingPathComponent("a.html"), atomically: true, encoding: .utf8)
+        let result = try dragnet(["audit", "-q", "--no-history", "--input-dir", folder.path, "--output", "-"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect((report["pages"] as? [[String: Any]])?.compactMap { ($0["url"] as? String).map { URL(fileURLWithPath: $0).lastPathComponent } } == ["a.html"])
     }
 }
