@@ -288,3 +288,41 @@ struct HostileNamesTests {
         #expect((report["pages"] as? [[String: Any]])?.compactMap { ($0["url"] as? String).map { URL(fileURLWithPath: $0).lastPathComponent } } == ["a.html"])
     }
 }
+
+@Suite("The history database under SIGKILL")
+struct HistoryKillTests {
+    @Test("SIGKILL in the middle of an audit that writes the history: the database passes its integrity check, keeps the pages that finished, and the next audit writes to it")
+    func killed() throws {
+        let directory = try temporaryDirectory()
+        let history = directory.appendingPathComponent("history.sqlite").path
+        let pages = ["aclu.html", "buzzfeed-1.html", "food52.com_food52.html"].map { try? FixtureSite.url("/page/" + $0) }.compactMap { $0 }
+        let arguments = ["audit", "-q", "--no-policies", "--history", history, "--out", directory.path, "--timeout", "60", "--low-speed-time", "60"]
+            + pages + [try FixtureSite.url("/slow")]
+        let killed = try dragnet(arguments) { pid in
+            // The three pages finish in well under a second; /slow holds the run open.
+            Thread.sleep(forTimeInterval: 2.5)
+            kill(pid, SIGKILL)
+        }
+        #expect(killed.status != 0)
+        let script = """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            print(db.execute('pragma integrity_check').fetchone()[0])
+            print(db.execute('select count(*) from run').fetchone()[0])
+            print(db.execute('select count(*) from page').fetchone()[0])
+            """
+        let check = try ProcessRunner.run("/usr/bin/env", ["python3", "-c", script, history])
+        #expect(check.lines.first == "ok", "\(check.stdout)\(check.stderr)")
+        #expect(check.lines.dropFirst().first == "1")
+        // Pages are committed as they finish: the ones done before the kill are there.
+        #expect((check.lines.last.flatMap { Int($0) } ?? 0) >= 1, "\(check.stdout)")
+        let shown = try dragnet(["history", "--history", history, "--format", "json"])
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(shown.stdout.contains("aclu"))
+        // The next audit opens the same database and records its run.
+        let next = try dragnet(["audit", "-q", "--no-policies", "--history", history, "--out", directory.path, pages[0]])
+        #expect(next.status == 0, "\(next.stderr)")
+        let after = try ProcessRunner.run("/usr/bin/env", ["python3", "-c", script, history])
+        #expect(after.lines.prefix(2) == ["ok", "2"])
+    }
+}
