@@ -31,6 +31,9 @@ enum SetCookieParser {
             value = String(pair).trimmingASCIIWhitespace()
         }
         if name.isEmpty && value.isEmpty { return nil }
+        // A control character (other than tab) in the name or value makes browsers ignore the
+        // whole cookie (RFC 6265bis §5.6): it never reaches a report either.
+        if (name + value).unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F }) { return nil }
 
         var domain: String?
         var path: String?

@@ -93,6 +93,15 @@ struct HeaderParsingTests {
         #expect(SetCookieParser.parse("a=b; Max-Age=-5; Max-Age=x1", origin: origin, keepValue: false)?.expiresIn == -5)
     }
 
+    @Test("a control character in a cookie's name or value drops the cookie, as browsers do; a tab does not", arguments: [
+        "a\u{01}b=c; Path=/", "id=v\u{7F}; Path=/", "id=line\nbreak", "id=\u{00}", "\u{1B}[31m=red",
+    ])
+    func controlCharacters(_ header: String) {
+        let origin = SetCookieParser.Origin(url: "https://a.example/", host: "a.example", path: "/", hop: 0, reference: 0)
+        #expect(SetCookieParser.parse(header, origin: origin, keepValue: true) == nil)
+        #expect(SetCookieParser.parse("id=a\tb; Path=/", origin: origin, keepValue: true)?.value == "a\tb")
+    }
+
     @Test("error text loses query strings")
     func redactQueries() {
         #expect(CurlInfo.redactQueries("Failed for https://x.example/p?token=abc&u=2 now") == "Failed for https://x.example/p?… now")
