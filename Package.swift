@@ -81,7 +81,7 @@ let package = Package(
         ),
         .target(
             name: "DragnetRules",
-            dependencies: ["CSupport", "DragnetCore", "DragnetSites", .product(name: "Yams", package: "Yams")],
+            dependencies: ["CSupport", "DragnetCore", "DragnetSites", "DragnetRobots", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .target(

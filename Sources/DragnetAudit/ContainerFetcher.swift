@@ -212,12 +212,7 @@ struct ContainerCache: Sendable {
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let meta = JSONValue.object([("url", .string(url)), ("fetchedAt", .int(Int(fetchedAt.timeIntervalSince1970)))])
         for (path, bytes) in [(paths.body, body), (paths.meta, meta.bytes)] {
-            let temporary = "\(path).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
-            let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard descriptor >= 0 else { continue }
-            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-            close(descriptor)
-            if written != bytes.count || rename(temporary, path) != 0 { unlink(temporary) }
+            AtomicFile.write(bytes, to: path, durable: false)
         }
     }
 

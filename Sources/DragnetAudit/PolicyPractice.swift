@@ -29,13 +29,15 @@ enum PolicyPractice {
         var findings: [Finding] = []
         var seen = Set<String>()
         let evidencePolicy = Evidence(url: policy.url, element: "privacy-policy")
-        func undisclosed(_ rule: String, _ title: String, _ severity: Severity, _ source: Finding, target: String) {
+        /// A finding about `source` that the policy explains: no data of its own; its evidence is the
+        /// page's and the policy's (`policyEvidence`, the policy's URL by default).
+        func undisclosed(_ rule: String, _ title: String, _ severity: Severity, _ source: Finding, target: String, policyEvidence: Evidence? = nil) {
             let id = Evaluator.findingID(pageKey: pageKey, rule: rule, channel: source.channel, target: target, accountID: nil)
             guard seen.insert(id).inserted else { return }
             var finding = Finding(
                 id: id, rule: rule, title: title, severity: severity, entity: source.entity, platform: source.platform, channel: source.channel,
                 data: [], purpose: source.purpose, target: target, accountID: source.accountID,
-                evidence: [source.evidence.first, evidencePolicy].compactMap { $0 }, occurrences: 1)
+                evidence: [source.evidence.first, policyEvidence ?? evidencePolicy].compactMap { $0 }, occurrences: 1)
             finding.seenBy = source.seenBy
             finding.via = source.via
             findings.append(finding)
@@ -70,17 +72,10 @@ enum PolicyPractice {
                     .high, finding, target: entity.id)
             }
             if let sentence = analysis.quote("ai-training") {
-                let id = Evaluator.findingID(pageKey: pageKey, rule: "policy-ai-training-ai-vendor", channel: finding.channel, target: entity.id, accountID: nil)
-                guard seen.insert(id).inserted else { continue }
-                var linked = Finding(
-                    id: id, rule: "policy-ai-training-ai-vendor",
-                    title: "The privacy policy says data trains AI models, and the page sends visitors' words to \(entity.name)",
-                    severity: .medium, entity: finding.entity, platform: finding.platform, channel: finding.channel, data: [], purpose: finding.purpose,
-                    target: entity.id, accountID: nil,
-                    evidence: [finding.evidence.first, Evidence(url: policy.url, element: "privacy-policy", snippet: String(sentence.text.prefix(300)))].compactMap { $0 },
-                    occurrences: 1)
-                linked.seenBy = finding.seenBy
-                findings.append(linked)
+                undisclosed(
+                    "policy-ai-training-ai-vendor", "The privacy policy says data trains AI models, and the page sends visitors' words to \(entity.name)",
+                    .medium, finding, target: entity.id,
+                    policyEvidence: Evidence(url: policy.url, element: "privacy-policy", snippet: String(sentence.text.prefix(300))))
             }
         }
         for finding in evaluation.findings where finding.channel == .formPost && finding.data.contains("contact-data") {

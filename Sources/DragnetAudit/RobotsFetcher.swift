@@ -1,4 +1,5 @@
 import DragnetCore
+import DragnetRules
 public import DragnetFetch
 public import DragnetRobots
 import Foundation
@@ -76,6 +77,8 @@ public struct TDMFile: Sendable {
         public var location: String
         public var reserved: Bool
         public var policy: String?
+        /// `location` percent-encoding normalised, once (pages of the site all match against it).
+        let pattern: [UInt8]
     }
 
     public var status: Int?
@@ -106,17 +109,16 @@ public struct TDMFile: Sendable {
                 file.error = "tdmrep.json rule \(index + 1) lacks a 'location' or a 'tdm-reservation' of 0 or 1; ignored"
                 continue
             }
-            file.rules.append(Rule(location: location, reserved: reservation == 1, policy: item["tdm-policy"]?.stringValue))
+            file.rules.append(Rule(
+                location: location, reserved: reservation == 1, policy: item["tdm-policy"]?.stringValue,
+                pattern: Pattern.normalise(ArraySlice(location.utf8))))
         }
         return file
     }
 
     /// The first rule whose location matches `path` (rules are read in order, as the protocol says).
     public func rule(for path: [UInt8]) -> Rule? {
-        rules.first { rule in
-            let pattern = Pattern.normalise(ArraySlice(rule.location.utf8))
-            return Pattern.matches(path: path, pattern: pattern)
-        }
+        rules.first { Pattern.matches(path: path, pattern: $0.pattern) }
     }
 }
 
@@ -156,10 +158,8 @@ public actor RobotsFetcher {
 
     /// The origin (`scheme://host[:port]`) of an http(s) URL.
     public static func origin(of url: String) -> String? {
-        guard let parsed = WebURL(url), parsed.isNetwork, let start = parsed.string.range(of: "://") else { return nil }
-        var authority = parsed.string[start.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
-        return parsed.scheme + "://" + authority.lowercased()
+        guard let parsed = WebURL(url), parsed.isNetwork else { return nil }
+        return URLParts.origin(parsed.string)
     }
 
     /// The robots.txt (and tdmrep.json) of `origin`, fetched once.

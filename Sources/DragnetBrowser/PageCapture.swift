@@ -100,20 +100,6 @@ extension BrowserProcess {
         let patterns = ["http", "https"].flatMap { scheme in hosts.map { JSONValue.object([("urlPattern", .string("\(scheme)://\($0)")), ("requestStage", .string("Request"))]) } }
         return [("patterns", .array(patterns))]
     }()
-
-    /// The host of an http(s) URL, lower-case, IPv6 without brackets.
-    static func host(of url: String) -> String? {
-        guard let start = url.range(of: "://") else { return nil }
-        let authority = url[start.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        var host = authority.lastIndex(of: "@").map { authority[authority.index(after: $0)...] } ?? authority
-        if host.hasPrefix("[") {
-            guard let close = host.firstIndex(of: "]") else { return nil }
-            host = host[host.index(after: host.startIndex)..<close]
-        } else if let colon = host.firstIndex(of: ":") {
-            host = host[..<colon]
-        }
-        return host.isEmpty ? nil : host.lowercased()
-    }
 }
 
 extension BrowserProcess {
@@ -148,7 +134,7 @@ extension BrowserProcess {
                     // below): a private one the user did not name is failed before it is sent.
                     let requestID = params["requestId"]?.stringValue ?? ""
                     let requestURL = params["request"]?["url"]?.stringValue ?? ""
-                    let host = Self.host(of: requestURL)
+                    let host = URLCredentials.host(of: requestURL)
                     let kind = host.flatMap { $0 == "localhost" || $0.hasSuffix(".localhost") ? "loopback" : guardOptions.addressKind($0) }
                     if let kind, let host, !guardOptions.privateHostsNamed.contains(host) {
                         recorder.refuse("\(host) (\(kind))")

@@ -6,9 +6,11 @@ import Glibc
 /// renamed over it, so a crash, SIGKILL or full disk never leaves a truncated file under the
 /// final name (HAR files; reports go through `ReportWriter`, which does the same).
 public enum AtomicFile {
-    /// Writes `bytes` to `path`; returns why it could not, or nil.
+    /// Writes `bytes` to `path`; returns why it could not, or nil. `durable: false` skips the
+    /// fsync: readers still see the old file or the new one, a power cut may lose the new one
+    /// (right for caches).
     @discardableResult
-    public static func write(_ bytes: [UInt8], to path: String, mode: UInt32 = 0o644) -> String? {
+    public static func write(_ bytes: [UInt8], to path: String, mode: UInt32 = 0o644, durable: Bool = true) -> String? {
         let slash = path.lastIndex(of: "/")
         let folder = slash.map { String(path[...$0]) } ?? ""
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
@@ -27,7 +29,7 @@ public enum AtomicFile {
             }
             offset += written
         }
-        let synced = fsync(descriptor) == 0
+        let synced = !durable || fsync(descriptor) == 0
         let reason = synced ? nil : String(cString: strerror(errno))
         close(descriptor)
         if let reason {

@@ -23,21 +23,6 @@ public enum AddressGuard {
         }
         return nil
     }
-
-    /// The host of an http(s) URL (or of a bare `host[:port]/…` input), lower-case, IPv6 without brackets.
-    static func host(of url: String) -> String? {
-        var rest = Substring(url)
-        if let colon = rest.firstIndex(of: ":"), rest[colon...].hasPrefix("://") { rest = rest[rest.index(colon, offsetBy: 3)...] }
-        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        var host = authority.lastIndex(of: "@").map { authority[authority.index(after: $0)...] } ?? authority
-        if host.hasPrefix("[") {
-            guard let close = host.firstIndex(of: "]") else { return nil }
-            host = host[host.index(after: host.startIndex)..<close]
-        } else if let colon = host.firstIndex(of: ":") {
-            host = host[..<colon]
-        }
-        return host.isEmpty ? nil : host.lowercased()
-    }
 }
 
 /// The C strings one transfer loop's guards point at, alive as long as the loop.

@@ -74,7 +74,7 @@ public struct FetchOptions: Sendable, Hashable {
     /// Adds the hosts of `urls` that are private literals or localhost names to `privateHostsNamed`.
     public mutating func allowPrivateHostsNamed(in urls: some Sequence<String>) {
         for url in urls {
-            guard let host = AddressGuard.host(of: url) else { continue }
+            guard let host = URLCredentials.host(of: url) else { continue }
             if host == "localhost" || host.hasSuffix(".localhost") || AddressGuard.kind(of: host) != nil { privateHostsNamed.insert(host) }
         }
     }

@@ -126,3 +126,11 @@ enum SetCookieParser {
 extension Character {
     var isASCIIDigit: Bool { isASCII && isNumber }
 }
+
+/// One `Set-Cookie` header as a response from `url` would set it, `reference` seconds after the
+/// epoch: the parser the fetcher uses, for tools and the fuzz harness.
+public func parseSetCookie(_ header: String, responseURL url: String, reference: Double, keepValue: Bool) -> ResponseCookie? {
+    let parsed = try? CurlURL.parse(url).get()
+    let origin = SetCookieParser.Origin(url: url, host: parsed?.host ?? "", path: parsed?.path ?? "/", hop: 0, reference: reference)
+    return SetCookieParser.parse(header, origin: origin, keepValue: keepValue)
+}

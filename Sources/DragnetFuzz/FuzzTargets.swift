@@ -1,7 +1,7 @@
 import DragnetCheck
 import DragnetContainers
 import DragnetCore
-@testable import DragnetFetch
+import DragnetFetch
 import DragnetFilters
 import DragnetHTML
 import DragnetPolicy
@@ -49,14 +49,12 @@ enum FuzzTargets {
             _ = URLInput.parseList(text).count
             _ = URLParts.split(text)
             _ = URLCredentials.strip(text)
-            _ = AddressGuard.host(of: text)
+            _ = URLCredentials.host(of: text)
             _ = AddressGuard.kind(of: text)
             _ = RobotsTxt.pathParamsQuery(text)
             _ = ConnectTo.problem(text)
         case "cookie":
-            let header = String(decoding: input, as: UTF8.self)
-            let origin = SetCookieParser.Origin(url: "https://www.fuzz.example/a/b", host: "www.fuzz.example", path: "/a/b", hop: 0, reference: 1_700_000_000)
-            _ = SetCookieParser.parse(header, origin: origin, keepValue: true)
+            _ = parseSetCookie(String(decoding: input, as: UTF8.self), responseURL: "https://www.fuzz.example/a/b", reference: 1_700_000_000, keepValue: true)
         case "rules-yaml":
             let text = String(decoding: input, as: UTF8.self)
             let pack = RulePack.load(entities: [("e.yml", text)], trackers: [("t.yml", text)], containers: [("c.yml", text)], decoders: [("d.yml", text)])

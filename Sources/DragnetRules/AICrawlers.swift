@@ -1,4 +1,5 @@
 import DragnetCore
+import DragnetRobots
 import Foundation
 import Yams
 
@@ -31,7 +32,7 @@ public struct AICrawler: Sendable, Hashable {
         self.respectsRobots = respectsRobots
         self.respectSource = respectSource
         self.function = function
-        self.productToken = token.hasPrefix("*") ? "*" : String(token.prefix { $0 != " " && $0 != "\t" && $0 != "/" }).lowercased()
+        self.productToken = RobotsTxt.productToken(token)
     }
 }
 
